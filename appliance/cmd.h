@@ -1,0 +1,10 @@
+/* cmd.h - the lawtap subcommands; each returns the process exit status. */
+#ifndef LT_CMD_H
+#define LT_CMD_H
+
+int cmd_run(int argc, char **argv);		/* cmd_run.c */
+int cmd_check_config(int argc, char **argv);	/* mgmt/cmd_check.c */
+int cmd_lemf(int argc, char **argv);		/* lemf/lemf.c */
+int cmd_decode(int argc, char **argv);		/* lemf/cmd_decode.c */
+
+#endif

@@ -1,0 +1,73 @@
+/* decode.h - a strict DER reader for the PS-PDUs lawtap and its LEMF exchange. */
+#ifndef LT_ETSI_DECODE_H
+#define LT_ETSI_DECODE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "etsi/etsi.h"
+
+#define LT_ETSI_LIID_BUF 26
+
+enum etsi_kind {
+	ETSI_KIND_IRI,
+	ETSI_KIND_CC,
+	ETSI_KIND_KEEPALIVE,
+	ETSI_KIND_KEEPALIVE_RESPONSE,
+	ETSI_KIND_TRI_OTHER,
+	ETSI_KIND_OTHER,
+};
+
+struct etsi_pdu {
+	uint32_t pspdu_version;		/* last arc of li-psDomainId, 0 if absent */
+	char liid[LT_ETSI_LIID_BUF];
+	size_t liid_len;
+	char auth_cc[3], delivery_cc[3];	/* "" if absent */
+	char operator_id[17], ne_id[17];	/* "" if absent */
+	int has_cin;
+	uint32_t cin;
+	uint32_t seq;
+	int has_ts;			/* timeStamp [5] */
+	struct etsi_time ts;
+	int has_usts;			/* microSecondTimeStamp [7] */
+	struct etsi_time usts;
+	int ts_qualifier;		/* -1 if absent */
+
+	enum etsi_kind kind;
+
+	/* IRI (kind == ETSI_KIND_IRI) */
+	int iri_type;			/* etsi_iri_type */
+	int iri_content;		/* IRIContents choice tag, e.g. 2 = iPIRI */
+	uint32_t objid_version;		/* N of 5.3.N.x */
+	int access_event;		/* -1 if absent */
+	char username[256];
+	int has_target;
+	struct etsi_ipaddr target;
+	int has_start, has_end;
+	struct etsi_time start, end;
+
+	/* CC (kind == ETSI_KIND_CC) */
+	int dir;			/* etsi_dir, -1 if absent */
+	int cc_content;			/* CCContents choice tag, e.g. 2 = iPCC */
+	const uint8_t *payload;		/* points into the decoded buffer */
+	size_t payload_len;
+};
+
+/*
+ * Framing on a byte stream: 1 when buf starts with a whole PDU of *pdu_len
+ * bytes, 0 when more bytes are needed, -1 when the bytes cannot be a PS-PDU
+ * (err says why).
+ */
+int etsi_pdu_frame(const uint8_t *buf, size_t len, size_t *pdu_len,
+    char *err, size_t errlen);
+
+/*
+ * Decodes exactly one PS-PDU occupying all of buf[0..len).  0 on success;
+ * -1 with a reason in err for anything that is not strict DER or not a valid
+ * PS-PDU (non-minimal length or integer, indefinite length, overrun, missing
+ * mandatory field, trailing bytes).
+ */
+int etsi_pdu_decode(const uint8_t *buf, size_t len, struct etsi_pdu *out,
+    char *err, size_t errlen);
+
+#endif

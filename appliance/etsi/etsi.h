@@ -1,0 +1,116 @@
+/* etsi.h - the ETSI TS 102 232-1/-3 records lawtap writes, in DER. */
+#ifndef LT_ETSI_H
+#define LT_ETSI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define ETSI_TMPL_MAX		192	/* pre-encoded PSHeader prefix */
+#define ETSI_IPCC_HEAD_MAX	320	/* everything of an IPCC record before the packet */
+#define ETSI_IPIRI_MAX		640
+#define ETSI_TRI_MAX		320
+
+struct etsi_time {
+	int64_t sec;		/* UTC seconds since the epoch */
+	uint32_t usec;
+};
+
+enum etsi_dir {
+	ETSI_FROM_TARGET = 0,
+	ETSI_TO_TARGET = 1,
+	ETSI_DIR_INDETERMINATE = 2,
+};
+
+enum etsi_iri_type {
+	ETSI_IRI_BEGIN = 1,
+	ETSI_IRI_END = 2,
+	ETSI_IRI_CONTINUE = 3,
+	ETSI_IRI_REPORT = 4,
+};
+
+/* IPAccessPDU AccessEventType */
+enum etsi_access_event {
+	ETSI_AE_ACCESS_ATTEMPT = 0,
+	ETSI_AE_ACCESS_ACCEPT = 1,
+	ETSI_AE_ACCESS_REJECT = 2,
+	ETSI_AE_ACCESS_FAILED = 3,
+	ETSI_AE_SESSION_START = 4,
+	ETSI_AE_SESSION_END = 5,
+	ETSI_AE_INTERIM_UPDATE = 6,
+	ETSI_AE_START_WITH_SESSION_ACTIVE = 7,
+	ETSI_AE_ACCESS_END = 8,
+	ETSI_AE_END_WITH_SESSION_ACTIVE = 9,
+	ETSI_AE_UNKNOWN = 10,
+};
+
+struct etsi_ipaddr {
+	uint8_t family;		/* 4 or 6 */
+	uint8_t prefix_len;	/* bits; 32 / 128 for a single address */
+	uint8_t assignment;	/* static(1), dynamic(2), notKnown(3) */
+	uint8_t addr[16];	/* network byte order */
+};
+
+/* What every PSHeader of one (LIID, CIN) carries. */
+struct etsi_ident {
+	uint32_t pspdu_version;		/* N in 0.4.0.2.2.5.1.N */
+	uint32_t ipaccess_version;	/* N in 5.3.N.1 / 5.3.N.2 */
+	const char *liid;
+	size_t liid_len;		/* 1..25 */
+	const char *auth_cc;		/* 2 letters, or NULL */
+	const char *operator_id;	/* 1..16 */
+	const char *ne_id;		/* 1..16, or NULL */
+	int has_cin;
+	uint32_t cin;
+	const char *delivery_cc;	/* 2 letters, or NULL */
+};
+
+/*
+ * The constant part of a PSHeader (li-psDomainId, LIID, authorizationCountryCode,
+ * communicationIdentifier) encoded once per (LIID, CIN); per record only the
+ * sequence number and the times are written.
+ */
+struct etsi_tmpl {
+	uint8_t bytes[ETSI_TMPL_MAX];
+	uint16_t len;
+	uint32_t ipaccess_version;
+};
+
+/* 0, or -1 if a field is out of range (LIID length, identifier length, ...). */
+int etsi_tmpl_init(struct etsi_tmpl *t, const struct etsi_ident *id);
+
+/*
+ * Every encoder writes backwards from buf + cap: the result occupies the last
+ * N bytes of buf, and N is returned; -1 if cap is too small or an argument is
+ * out of range.  No allocation, no global state.
+ */
+
+/*
+ * IPCC (CC of IP access): the record is head || packet.  Writes the head, all
+ * bytes that precede the packet's pkt_len bytes, whose DER lengths already
+ * count the packet.
+ */
+int etsi_ipcc_head(uint8_t *buf, size_t cap, const struct etsi_tmpl *t,
+    uint32_t seq, struct etsi_time ts, enum etsi_dir dir, size_t pkt_len);
+
+struct etsi_ipiri {
+	enum etsi_iri_type iri_type;
+	enum etsi_access_event event;
+	const char *username;		/* targetUsername (mandatory) */
+	size_t username_len;
+	uint32_t access_type;		/* internetAccessType */
+	uint32_t ip_version;		/* iPVersion */
+	int has_target;
+	struct etsi_ipaddr target;	/* targetIPAddress */
+	int has_start, has_end;
+	struct etsi_time start, end;	/* startTime, endTime */
+};
+
+/* A whole IRI record carrying an IPIRI. */
+int etsi_ipiri_encode(uint8_t *buf, size_t cap, const struct etsi_tmpl *t,
+    uint32_t seq, struct etsi_time ts, const struct etsi_ipiri *iri);
+
+/* A whole TRI record: keep-alive, or keep-aliveResponse if response != 0. */
+int etsi_keepalive_encode(uint8_t *buf, size_t cap, const struct etsi_tmpl *t,
+    uint32_t seq, struct etsi_time ts, int response);
+
+#endif

@@ -1,0 +1,100 @@
+/* config.h - the appliance's configuration file (libconfig), parsed and validated. */
+#ifndef LT_CONFIG_H
+#define LT_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#define LT_LIID_MAX	25	/* LawfulInterceptionIdentifier SIZE (1..25) */
+#define LT_ELEMID_MAX	16	/* operator / network-element identifiers (1..16) */
+#define LT_AGENCY_ID_MAX 32
+#define LT_TIME_NEVER	INT64_MAX	/* a warrant without an end */
+
+enum lt_content {
+	LT_CONTENT_IRI = 1,
+	LT_CONTENT_CC = 2,
+	LT_CONTENT_BOTH = 3,
+};
+
+struct lt_prefix {
+	uint8_t family;		/* 4 or 6 */
+	uint8_t len;		/* prefix length in bits */
+	uint8_t addr[16];	/* network byte order, host bits zero */
+};
+
+struct lt_endpoint {
+	struct sockaddr_storage sa;
+	socklen_t salen;
+};
+
+struct lt_agency {
+	char id[LT_AGENCY_ID_MAX + 1];
+	struct lt_endpoint hi2, hi3;
+	uint32_t keepalive_s;		/* TIME1: idle time before a keep-alive */
+	uint32_t keepalive_timeout_s;	/* TIME3: wait for the response */
+	uint32_t pspdu_version;		/* N in li-psDomainId 0.4.0.2.2.5.1.N */
+	uint32_t ipaccess_version;	/* N in iPCCObjId/iPIRIObjId 5.3.N.x */
+	char keepalive_liid[LT_LIID_MAX + 1];
+	int line;
+};
+
+struct lt_warrant {
+	char liid[LT_LIID_MAX + 1];
+	uint8_t liid_len;
+	uint32_t agency;		/* index into lt_config.agencies */
+	uint32_t cin;			/* communicationIdentityNumber */
+	enum lt_content content;
+	int64_t start_s, end_s;		/* UTC seconds; active when start <= t < end */
+	struct lt_prefix *targets;	/* points into lt_config's target array */
+	uint32_t ntargets;
+	int line;
+};
+
+struct lt_port {
+	char device[256];	/* PCI address or vdev string */
+	uint16_t rx_queues;
+	int line;
+};
+
+struct lt_config {
+	char path[4096];
+	char operator_id[LT_ELEMID_MAX + 1];
+	char ne_id[LT_ELEMID_MAX + 1];
+	char auth_cc[3];		/* authorizationCountryCode */
+	char delivery_cc[3];		/* deliveryCountryCode */
+
+	char **eal_argv;		/* NULL-terminated */
+	int eal_argc;
+	struct lt_port *ports;
+	uint32_t nports;
+	uint32_t mbufs_per_queue;
+
+	uint64_t queue_bytes;		/* memory queue per connection */
+	uint32_t reconnect_ms;		/* retry interval after a failed connect */
+	uint32_t unreachable_s;		/* replay: give up on an agency after this */
+
+	struct lt_agency *agencies;
+	uint32_t nagencies;
+	/* Warrants and their targets live in sodium_malloc'd memory. */
+	struct lt_warrant *warrants;
+	uint32_t nwarrants;
+	struct lt_prefix *targets;
+	uint32_t ntargets;
+};
+
+/*
+ * Loads and validates FILE.  On failure returns -1 and writes
+ * "FILE:LINE: problem" to err; the message never quotes a LIID or target.
+ */
+int lt_config_load(const char *path, struct lt_config *cfg, char *err, size_t errlen);
+void lt_config_free(struct lt_config *cfg);
+
+/* "2026-11-22T03:00:00Z" -> seconds since the epoch; -1 on a malformed time. */
+int lt_parse_utc(const char *s, int64_t *out);
+/* "192.0.2.0/24", "2001:db8::/32", "192.0.2.1" -> prefix; -1 if malformed. */
+int lt_parse_prefix(const char *s, struct lt_prefix *out);
+/* "127.0.0.1:7001", "[::1]:7001" -> endpoint; -1 if malformed. */
+int lt_parse_endpoint(const char *s, struct lt_endpoint *out);
+
+#endif
