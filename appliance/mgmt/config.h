@@ -10,6 +10,8 @@
 #define LT_ELEMID_MAX	16	/* operator / network-element identifiers (1..16) */
 #define LT_AGENCY_ID_MAX 32
 #define LT_TIME_NEVER	INT64_MAX	/* a warrant without an end */
+#define LT_TIME_ALWAYS	INT64_MIN	/* a warrant without a start */
+#define LT_TIME_ALWAYS	0		/* a warrant without a start */
 
 enum lt_content {
 	LT_CONTENT_IRI = 1,
@@ -86,6 +88,9 @@ struct lt_config {
 /*
  * Loads and validates FILE.  On failure returns -1 and writes
  * "FILE:LINE: problem" to err; the message never quotes a LIID or target.
+ * Messages count ports, agencies, warrants and targets from 1 and give the
+ * line of the enclosing group: "warrant 3 (line 42): target 2 ...".
+ * cfg need not be initialised; after a failure it is zeroed.
  */
 int lt_config_load(const char *path, struct lt_config *cfg, char *err, size_t errlen);
 void lt_config_free(struct lt_config *cfg);
@@ -94,7 +99,20 @@ void lt_config_free(struct lt_config *cfg);
 int lt_parse_utc(const char *s, int64_t *out);
 /* "192.0.2.0/24", "2001:db8::/32", "192.0.2.1" -> prefix; -1 if malformed. */
 int lt_parse_prefix(const char *s, struct lt_prefix *out);
+/*
+ * As lt_parse_prefix, and on failure points why at the reason, which names
+ * no address: malformed, host bits set, or length 0.
+ */
+int lt_parse_prefix_why(const char *s, struct lt_prefix *out, const char **why);
 /* "127.0.0.1:7001", "[::1]:7001" -> endpoint; -1 if malformed. */
 int lt_parse_endpoint(const char *s, struct lt_endpoint *out);
+
+/*
+ * Checks the raw file text for what libconfig 1.5 gets silently wrong or
+ * that lawtap does not allow: an integer literal outside 32 bits without an
+ * L suffix (libconfig truncates it), @include, a NUL byte.  Returns 0, or -1
+ * with *line and *why set.
+ */
+int lt_config_prescan(const char *text, size_t len, int *line, const char **why);
 
 #endif
