@@ -10,7 +10,6 @@
 #define LT_ELEMID_MAX	16	/* operator / network-element identifiers (1..16) */
 #define LT_AGENCY_ID_MAX 32
 #define LT_TIME_NEVER	INT64_MAX	/* a warrant without an end */
-#define LT_TIME_ALWAYS	INT64_MIN	/* a warrant without a start */
 #define LT_TIME_ALWAYS	0		/* a warrant without a start */
 
 enum lt_content {
