@@ -145,9 +145,9 @@ def load_config(path):
         warrants = []
         for w in c["warrants"]:
             nets = [ipaddress.ip_network(t, strict=True) for t in w["targets"]]
-            end = w.get("end")
+            start, end = w.get("start"), w.get("end")
             warrants.append(Warrant(w["liid"], w["agency"], w["cin"], w["content"],
-                                    utc(w["start"]) * 10**6,
+                                    utc(start) * 10**6 if start else 0,
                                     utc(end) * 10**6 if end else 2**63 - 1, nets))
             if w["agency"] not in agencies:
                 raise Unusable("config: warrant for unknown agency")
