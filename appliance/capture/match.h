@@ -1,0 +1,55 @@
+/* match.h - is this address a target?  A bit filter in front of LPM tables of target prefixes. */
+#ifndef LT_MATCH_H
+#define LT_MATCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mgmt/config.h"
+
+#define LT_FILTER_BITS	20		/* 2^20 bits: 128 KiB, stays in L2 */
+#define LT_NO_SET	UINT32_MAX
+
+struct rte_lpm;
+struct rte_lpm6;
+
+/*
+ * Built once from the warrants (later: rebuilt by mgmt and swapped under RCU);
+ * read-only for the workers.  Each target prefix maps to a "set": the warrants
+ * whose targets cover that prefix, so that the longest match alone tells every
+ * warrant a packet belongs to.
+ */
+struct lt_match {
+	uint64_t *filter;		/* hash of the /24 (v4) or /48 (v6) */
+	bool v4_all, v6_all;		/* a prefix too short for the filter */
+	struct rte_lpm *lpm4;
+	struct rte_lpm6 *lpm6;
+	uint32_t nsets;
+	uint32_t *set_off;		/* set i = set_warrant[set_off[i] .. set_off[i+1]) */
+	uint32_t *set_warrant;
+};
+
+/* Only warrants with CC content take part; returns NULL with err filled. */
+struct lt_match *lt_match_build(const struct lt_config *cfg, int socket,
+    char *err, size_t errlen);
+void lt_match_free(struct lt_match *m);
+
+static inline uint32_t
+lt_filter_hash(uint64_t key)
+{
+	return (uint32_t)((key * 0x9E3779B97F4A7C15ULL) >> (64 - LT_FILTER_BITS));
+}
+
+static inline bool
+lt_filter_test(const uint64_t *f, uint64_t key)
+{
+	uint32_t h = lt_filter_hash(key);
+
+	return (f[h >> 6] >> (h & 63)) & 1;
+}
+
+/* The set for an IPv4 / IPv6 address (network byte order), or LT_NO_SET. */
+uint32_t lt_match_v4(const struct lt_match *m, const uint8_t a[static 4]);
+uint32_t lt_match_v6(const struct lt_match *m, const uint8_t a[static 16]);
+
+#endif

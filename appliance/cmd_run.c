@@ -1,0 +1,430 @@
+/* cmd_run.c - `lawtap run`: load the config, start DPDK, run the workers, report. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_errno.h>
+#include <rte_mbuf_dyn.h>
+#include <rte_ring.h>
+
+#include "capture/port.h"
+#include "cmd.h"
+#include "dp.h"
+#include "util/log.h"
+
+#define RING_SIZE	4096
+#define MAX_REPLAY	16
+#define LIVE_FLUSH_S	10	/* on a signal, time to deliver what is queued */
+
+static volatile sig_atomic_t got_signal;
+
+static void
+on_signal(int sig)
+{
+	got_signal = sig;
+}
+
+struct args {
+	const char *conf;
+	char *replay[MAX_REPLAY];
+	int nreplay;
+};
+
+static int
+parse_args(int argc, char **argv, struct args *a)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "replay", required_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	memset(a, 0, sizeof(*a));
+	while ((ch = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			a->conf = optarg;
+			break;
+		case 'r':
+			for (char *s = strtok(optarg, ","); s; s = strtok(NULL, ",")) {
+				if (a->nreplay == MAX_REPLAY) {
+					fprintf(stderr, "lawtap run: at most %d replay files\n", MAX_REPLAY);
+					return -1;
+				}
+				a->replay[a->nreplay++] = s;
+			}
+			break;
+		default:
+			return -1;
+		}
+	}
+	if (a->conf == NULL || optind != argc) {
+		fprintf(stderr, "usage: lawtap run -c FILE [--replay A.pcap[,B.pcap...]]\n");
+		return -1;
+	}
+	return 0;
+}
+
+/* A replay file must be a readable pcap; say so before DPDK does, obscurely. */
+static int
+check_pcap(const char *path)
+{
+	uint8_t magic[4];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0) {
+		log_err("replay file %s: %s", path, strerror(errno));
+		return -1;
+	}
+	n = read(fd, magic, sizeof(magic));
+	close(fd);
+	if (n != 4 || !((magic[0] == 0xd4 && magic[1] == 0xc3) || (magic[0] == 0xa1 &&
+	    magic[1] == 0xb2) || (magic[0] == 0x4d && magic[1] == 0x3c) ||
+	    (magic[0] == 0xa1 && magic[1] == 0xb2))) {
+		log_err("replay file %s: not a pcap file (pcapng is not read; convert with "
+		    "editcap -F pcap)", path);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+eal_argv(const struct lt_config *cfg, const struct args *a, char **av, int max)
+{
+	static char lcores[512], vdev[8192], prefix[64];
+	int n = 0;
+
+	av[n++] = "lawtap";
+	if (a->nreplay > 0) {
+		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		size_t off = 0;
+		char cpus[32];
+
+		if (ncpu > 1)
+			snprintf(cpus, sizeof(cpus), "(0-%ld)", ncpu - 1);
+		else
+			snprintf(cpus, sizeof(cpus), "0");
+		off += (size_t)snprintf(lcores, sizeof(lcores), "--lcores=");
+		for (int i = 0; i <= a->nreplay; i++)
+			off += (size_t)snprintf(lcores + off, sizeof(lcores) - off, "%s%d@%s",
+			    i ? "," : "", i, cpus);
+		off = (size_t)snprintf(vdev, sizeof(vdev), "net_pcap0");
+		for (int i = 0; i < a->nreplay; i++)
+			off += (size_t)snprintf(vdev + off, sizeof(vdev) - off, ",rx_pcap=%s",
+			    a->replay[i]);
+		snprintf(prefix, sizeof(prefix), "--file-prefix=lawtap-%d", (int)getpid());
+		av[n++] = lcores;
+		av[n++] = "--no-huge";
+		av[n++] = "-m";
+		av[n++] = "512";
+		av[n++] = "--no-pci";
+		av[n++] = prefix;
+		av[n++] = "--vdev";
+		av[n++] = vdev;
+		av[n++] = "--log-level=lib.eal:warning";
+		av[n] = NULL;
+		return n;
+	}
+	for (int i = 0; i < cfg->eal_argc && n < max - 3; i++)
+		av[n++] = cfg->eal_argv[i];
+	for (uint32_t i = 0; i < cfg->nports && n < max - 3; i++) {
+		av[n++] = lt_port_is_pci(cfg->ports[i].device) ? "-a" : "--vdev";
+		av[n++] = cfg->ports[i].device;
+	}
+	av[n] = NULL;
+	return n;
+}
+
+static int
+setup_delivery(const struct lt_config *cfg, bool replay)
+{
+	uint64_t now = lt_mono_ns();
+
+	lt_dp.agencies = calloc(cfg->nagencies, sizeof(*lt_dp.agencies));
+	lt_dp.wm = calloc(cfg->nwarrants + 1, sizeof(*lt_dp.wm));
+	lt_dp.wown = sodium_malloc((cfg->nwarrants + 1) * sizeof(*lt_dp.wown));
+	if (lt_dp.agencies == NULL || lt_dp.wm == NULL || lt_dp.wown == NULL)
+		return -1;
+	for (uint32_t i = 0; i < cfg->nagencies; i++) {
+		const struct lt_agency *a = &cfg->agencies[i];
+		struct lt_agency_rt *rt = &lt_dp.agencies[i];
+		struct lt_conn_params p = {
+			.agency_id = a->id,
+			.keepalive_ns = (uint64_t)a->keepalive_s * 1000000000ULL,
+			.ka_timeout_ns = (uint64_t)a->keepalive_timeout_s * 1000000000ULL,
+			.reconnect_ns = (uint64_t)cfg->reconnect_ms * 1000000ULL,
+			.unreachable_ns = replay ? (uint64_t)cfg->unreachable_s * 1000000000ULL : 0,
+			.queue_bytes = cfg->queue_bytes,
+			.ka_ident = &rt->ka_ident,
+		};
+
+		rt->owner = (uint16_t)(i % lt_dp.nworkers);
+		rt->ka_ident = (struct etsi_ident){
+			.pspdu_version = a->pspdu_version,
+			.ipaccess_version = a->ipaccess_version,
+			.liid = a->keepalive_liid,
+			.liid_len = strlen(a->keepalive_liid),
+			.auth_cc = cfg->auth_cc[0] ? cfg->auth_cc : NULL,
+			.operator_id = cfg->operator_id,
+			.ne_id = cfg->ne_id[0] ? cfg->ne_id : NULL,
+			.delivery_cc = cfg->delivery_cc[0] ? cfg->delivery_cc : NULL,
+		};
+		p.hi = "HI2";
+		p.peer = a->hi2;
+		if (lt_conn_init(&rt->hi2, &p, now) < 0)
+			return -1;
+		p.hi = "HI3";
+		p.peer = a->hi3;
+		if (lt_conn_init(&rt->hi3, &p, now) < 0)
+			return -1;
+	}
+	for (uint32_t i = 0; i < cfg->nwarrants; i++) {
+		const struct lt_warrant *w = &cfg->warrants[i];
+
+		lt_dp.wm[i] = (struct lt_wmatch){
+			.start_us = w->start_s * 1000000,
+			.end_us = w->end_s == LT_TIME_NEVER ? INT64_MAX : w->end_s * 1000000,
+			.owner = lt_dp.agencies[w->agency].owner,
+			.content = (uint8_t)w->content,
+		};
+		if (lt_wown_init(&lt_dp.wown[i], cfg, i) < 0) {
+			log_err("%s:%d: warrant %u cannot be encoded (identifier lengths)",
+			    cfg->path, w->line, i);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+setup_workers(const struct lt_rxq *q, unsigned nq)
+{
+	unsigned lcore, i = 0;
+	char name[32];
+
+	lt_dp.workers = rte_zmalloc("lt_workers", nq * sizeof(struct lt_worker),
+	    RTE_CACHE_LINE_SIZE);
+	if (lt_dp.workers == NULL)
+		return -1;
+	RTE_LCORE_FOREACH_WORKER(lcore) {
+		struct lt_worker *w;
+
+		if (i == nq)
+			break;
+		w = &lt_dp.workers[i];
+		w->id = i;
+		w->lcore = lcore;
+		w->port = q[i].port;
+		w->queue = q[i].queue;
+		w->pool = q[i].pool;
+		w->clock_us = INT64_MIN;
+		w->first_us = INT64_MAX;
+		snprintf(name, sizeof(name), "lt_ring_%u", i);
+		w->ring = rte_ring_create(name, RING_SIZE, rte_lcore_to_socket_id(lcore),
+		    RING_F_SC_DEQ);
+		if (w->ring == NULL)
+			return -1;
+		i++;
+	}
+	return i == nq ? 0 : -1;
+}
+
+static void
+report(const struct lt_config *cfg)
+{
+	for (unsigned i = 0; i < lt_dp.nworkers; i++) {
+		const struct lt_wstats *s = &lt_dp.workers[i].st;
+
+		log_info("worker %u (port %u queue %u): rx %lu packets %lu bytes, not IP %lu, "
+		    "malformed %lu, matched %lu, records %lu, dropped: ring full %lu, queue full "
+		    "%lu, undeliverable %lu, over %d warrants %lu", i, lt_dp.workers[i].port,
+		    lt_dp.workers[i].queue, s->rx, s->bytes, s->not_ip, s->malformed, s->matched,
+		    s->records, s->ring_full, s->queue_full, s->undeliverable, LT_MAX_MATCH,
+		    s->too_many_warrants);
+	}
+	for (uint32_t a = 0; a < cfg->nagencies; a++) {
+		const struct lt_agency_rt *rt = &lt_dp.agencies[a];
+		const struct lt_conn *c[2] = { &rt->hi2, &rt->hi3 };
+
+		for (int k = 0; k < 2; k++)
+			log_info("agency %s %s: %s, %lu records sent (%lu bytes), %lu queued, %lu "
+			    "lost, %lu connects, %lu losses, keep-alives %lu sent %lu answered",
+			    cfg->agencies[a].id, c[k]->p.hi, lt_conn_state_name(c[k]->state),
+			    c[k]->st.records_sent, c[k]->st.bytes_sent, c[k]->q.records,
+			    c[k]->st.records_lost, c[k]->st.connects, c[k]->st.losses,
+			    c[k]->st.ka_sent, c[k]->st.ka_answered);
+	}
+}
+
+/* Exit status: 0 when everything reached its agency, 3 otherwise. */
+static int
+verdict(const struct lt_config *cfg)
+{
+	int rc = 0;
+
+	for (uint32_t a = 0; a < cfg->nagencies; a++) {
+		const struct lt_agency_rt *rt = &lt_dp.agencies[a];
+		uint64_t undelivered = rt->hi2.q.records + rt->hi2.st.records_lost +
+		    rt->hi3.q.records + rt->hi3.st.records_lost;
+
+		if (rt->hi2.state == LT_CONN_FAILED || rt->hi3.state == LT_CONN_FAILED) {
+			log_err("agency %s could not be reached (HI2 %s %s, HI3 %s %s): %lu "
+			    "records not delivered", cfg->agencies[a].id, rt->hi2.peer_text,
+			    lt_conn_state_name(rt->hi2.state), rt->hi3.peer_text,
+			    lt_conn_state_name(rt->hi3.state), undelivered);
+			rc = 3;
+		} else if (undelivered) {
+			log_err("agency %s: %lu records not delivered", cfg->agencies[a].id,
+			    undelivered);
+			rc = 3;
+		}
+	}
+	return rc;
+}
+
+static bool
+all_workers(bool (*pred)(const struct lt_worker *))
+{
+	for (unsigned i = 0; i < lt_dp.nworkers; i++)
+		if (!pred(&lt_dp.workers[i]))
+			return false;
+	return true;
+}
+
+static bool
+at_eof(const struct lt_worker *w)
+{
+	return w->eof;
+}
+
+static bool
+is_closed(const struct lt_worker *w)
+{
+	return w->closed;
+}
+
+/* The management lcore: watch signals and phases while the workers run. */
+static void
+supervise(void)
+{
+	uint64_t flush_deadline = 0;
+
+	while (lt_dp.phase != LT_PHASE_DONE) {
+		usleep(10000);
+		if (got_signal && !lt_dp.stop_rx) {
+			log_info("signal %d: stopping capture, delivering what is queued",
+			    (int)got_signal);
+			lt_dp.stop_rx = true;
+		}
+		if (lt_dp.phase == LT_PHASE_RUN && all_workers(at_eof)) {
+			rte_smp_mb();
+			lt_dp.phase = LT_PHASE_FLUSH;
+			flush_deadline = lt_mono_ns() + LIVE_FLUSH_S * 1000000000ULL;
+		}
+		if (lt_dp.phase == LT_PHASE_FLUSH) {
+			if (all_workers(is_closed))
+				lt_dp.phase = LT_PHASE_DONE;
+			else if (!lt_dp.replay && lt_mono_ns() > flush_deadline) {
+				log_warn("gave up delivering after %d s", LIVE_FLUSH_S);
+				lt_dp.phase = LT_PHASE_DONE;
+			}
+		}
+	}
+}
+
+int
+cmd_run(int argc, char **argv)
+{
+	static struct lt_config cfg;
+	struct lt_rxq rxq[RTE_MAX_LCORE];
+	struct args a;
+	char *av[256], err[512];
+	int ac, nq, rc;
+
+	if (parse_args(argc, argv, &a) < 0)
+		return 2;
+	if (lt_config_load(a.conf, &cfg, err, sizeof(err)) < 0) {
+		log_err("%s", err);
+		return 1;
+	}
+	for (int i = 0; i < a.nreplay; i++)
+		if (check_pcap(a.replay[i]) < 0)
+			return 1;
+	if (a.nreplay == 0 && cfg.nports == 0) {
+		log_err("%s: no ports configured and no --replay given: nothing to capture",
+		    cfg.path);
+		return 1;
+	}
+	lt_dp.cfg = &cfg;
+	lt_dp.replay = a.nreplay > 0;
+	ac = eal_argv(&cfg, &a, av, 256);
+	if (rte_eal_init(ac, av) < 0) {
+		log_err("DPDK EAL initialisation failed: %s", rte_strerror(rte_errno));
+		return 1;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	nq = lt_ports_start(&cfg, a.nreplay, sizeof(struct lt_meta), rxq,
+	    rte_lcore_count() - 1, err, sizeof(err));
+	if (nq <= 0) {
+		log_err("%s", nq == 0 ? "no rx queues to capture from" : err);
+		rc = 1;
+		goto out;
+	}
+	lt_dp.nworkers = (unsigned)nq;
+	lt_dp.ts_dynfield = -1;
+	if (lt_dp.replay) {
+		lt_dp.ts_dynfield = rte_mbuf_dynfield_lookup(RTE_MBUF_DYNFIELD_TIMESTAMP_NAME, NULL);
+		if (lt_dp.ts_dynfield < 0) {
+			log_err("net_pcap gives no capture timestamps");
+			rc = 1;
+			goto out;
+		}
+	}
+	lt_dp.tsc_hz = rte_get_tsc_hz();
+	lt_dp.tsc_base = rte_rdtsc();
+	{
+		struct etsi_time t = lt_wall_now();
+
+		lt_dp.wall_base_us = t.sec * 1000000 + t.usec;
+	}
+	if (setup_workers(rxq, (unsigned)nq) < 0 || setup_delivery(&cfg, lt_dp.replay) < 0) {
+		log_err("cannot allocate the workers' rings and delivery queues "
+		    "(delivery.queue_mb x 2 per agency)");
+		rc = 1;
+		goto out;
+	}
+	lt_dp.match = lt_match_build(&cfg, (int)rte_socket_id(), err, sizeof(err));
+	if (lt_dp.match == NULL) {
+		log_err("%s", err);
+		rc = 1;
+		goto out;
+	}
+	log_info("%s: %u workers, %u agencies, %u warrants; %s", cfg.path, lt_dp.nworkers,
+	    cfg.nagencies, cfg.nwarrants, lt_dp.replay ? "replaying captures" : "capturing");
+	for (unsigned i = 0; i < lt_dp.nworkers; i++)
+		rte_eal_remote_launch(lt_worker_main, &lt_dp.workers[i], lt_dp.workers[i].lcore);
+	supervise();
+	rte_eal_mp_wait_lcore();
+	report(&cfg);
+	rc = verdict(&cfg);
+out:
+	lt_ports_stop();
+	rte_eal_cleanup();
+	return rc;
+}

@@ -1,0 +1,97 @@
+/* dp.h - the data plane's shared state: warrants, agencies, workers, run phase. */
+#ifndef LT_DP_H
+#define LT_DP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_mbuf.h>
+
+#include "capture/match.h"
+#include "mediate/conn.h"
+#include "mediate/deliver.h"
+#include "mgmt/config.h"
+
+#define LT_BURST	32
+#define LT_MAX_MATCH	16	/* warrants one packet can belong to */
+#define LT_MAX_WORKERS	RTE_MAX_LCORE
+
+/* Per packet, in the mbuf's private area: what the match stage found. */
+struct lt_meta {
+	int64_t ts_us;
+	uint32_t l3_off, l3_len;
+	uint8_t nmatch;
+	uint8_t dir[LT_MAX_MATCH];
+	uint32_t warrant[LT_MAX_MATCH];
+};
+
+static inline struct lt_meta *
+lt_meta(struct rte_mbuf *m)
+{
+	return rte_mbuf_to_priv(m);
+}
+
+/* Per warrant, read by every worker for matching. */
+struct lt_wmatch {
+	int64_t start_us, end_us;
+	uint16_t owner;			/* worker that owns the warrant's agency */
+	uint8_t content;
+};
+
+enum lt_phase {
+	LT_PHASE_RUN,		/* capture */
+	LT_PHASE_FLUSH,		/* no more capture: deliver what is queued, then close */
+	LT_PHASE_DONE,
+};
+
+struct lt_wstats {
+	uint64_t rx, bytes, not_ip, malformed, matched, records;
+	uint64_t ring_full, queue_full, too_many_warrants, undeliverable;
+	uint64_t bursts, empty_polls;
+};
+
+struct lt_worker {
+	unsigned id, lcore;
+	uint16_t port, queue;
+	struct rte_ring *ring;		/* packets other workers found for my agencies */
+	struct rte_mempool *pool;
+	struct rte_mbuf *items[LT_BURST];	/* dequeued from ring, in progress */
+	unsigned nitems, item, item_match;
+	int64_t clock_us, first_us;	/* replay: capture clock of this worker */
+	uint64_t next_tick;
+	unsigned empty_runs;
+	volatile bool eof, closed;
+	struct lt_wstats st;
+} __rte_cache_aligned;
+
+struct lt_agency_rt {
+	struct lt_conn hi2, hi3;
+	uint16_t owner;
+	struct etsi_ident ka_ident;
+};
+
+struct lt_dp {
+	const struct lt_config *cfg;
+	bool replay;
+	const struct lt_match *match;
+	struct lt_wmatch *wm;		/* [nwarrants] */
+	struct lt_wown *wown;		/* [nwarrants], each touched by its owner only */
+	struct lt_agency_rt *agencies;	/* [nagencies] */
+	struct lt_worker *workers;	/* [nworkers] */
+	unsigned nworkers;
+	int ts_dynfield;		/* replay: mbuf timestamp offset, or -1 */
+	uint64_t tsc_hz;
+	int64_t wall_base_us;		/* live: wall clock at tsc_base */
+	uint64_t tsc_base;
+	volatile bool stop_rx;		/* live: a signal asked us to stop */
+	volatile enum lt_phase phase;
+};
+
+extern struct lt_dp lt_dp;
+
+int lt_worker_main(void *arg);
+/* The capture clock all workers agree on: the latest packet time seen. */
+int64_t lt_dp_clock_us(void);
+
+#endif

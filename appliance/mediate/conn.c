@@ -1,0 +1,330 @@
+/* conn.c - the handover connection state machine (TS 102 232-1 clause 6.3). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "etsi/decode.h"
+#include "mediate/conn.h"
+#include "util/log.h"
+
+#define NS_PER_MS	1000000ULL
+#define NS_PER_S	1000000000ULL
+#define RX_POLL_NS	(1 * NS_PER_MS)
+#define FINISH_WAIT_NS	(5 * NS_PER_S)
+
+static const char *const state_names[] = {
+	"down", "connecting", "up", "finishing", "closed", "failed",
+};
+
+const char *
+lt_conn_state_name(enum lt_conn_state s)
+{
+	return state_names[s];
+}
+
+uint64_t
+lt_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * NS_PER_S + (uint64_t)ts.tv_nsec;
+}
+
+struct etsi_time
+lt_wall_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (struct etsi_time){ .sec = ts.tv_sec, .usec = (uint32_t)(ts.tv_nsec / 1000) };
+}
+
+static void
+change_state(struct lt_conn *c, enum lt_conn_state to, uint64_t now, const char *why)
+{
+	enum lt_conn_state from = c->state;
+
+	if (from == to)
+		return;
+	c->state = to;
+	if (to == LT_CONN_DOWN || to == LT_CONN_CONNECTING) {
+		if (from == LT_CONN_UP || from == LT_CONN_FINISHING || c->down_since == 0)
+			c->down_since = now;
+	}
+	log_info("agency %s %s %s: %s -> %s%s%s", c->p.agency_id, c->p.hi, c->peer_text,
+	    state_names[from], state_names[to], why ? ": " : "", why ? why : "");
+}
+
+static void
+endpoint_text(const struct lt_endpoint *e, char *out, size_t outlen)
+{
+	char a[INET6_ADDRSTRLEN] = "?";
+
+	if (e->sa.ss_family == AF_INET) {
+		const struct sockaddr_in *s = (const struct sockaddr_in *)&e->sa;
+
+		inet_ntop(AF_INET, &s->sin_addr, a, sizeof(a));
+		snprintf(out, outlen, "%s:%u", a, ntohs(s->sin_port));
+	} else {
+		const struct sockaddr_in6 *s = (const struct sockaddr_in6 *)&e->sa;
+
+		inet_ntop(AF_INET6, &s->sin6_addr, a, sizeof(a));
+		snprintf(out, outlen, "[%s]:%u", a, ntohs(s->sin6_port));
+	}
+}
+
+int
+lt_conn_init(struct lt_conn *c, const struct lt_conn_params *p, uint64_t now)
+{
+	memset(c, 0, sizeof(*c));
+	c->p = *p;
+	c->fd = -1;
+	c->state = LT_CONN_DOWN;
+	c->retry_at = now;
+	c->down_since = now;
+	endpoint_text(&p->peer, c->peer_text, sizeof(c->peer_text));
+	if (etsi_tmpl_init(&c->ka_tmpl, p->ka_ident) < 0)
+		return -1;
+	return lt_sendq_init(&c->q, p->queue_bytes);
+}
+
+void
+lt_conn_free(struct lt_conn *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+	lt_sendq_free(&c->q);
+}
+
+void
+lt_conn_finish(struct lt_conn *c)
+{
+	c->finish = true;
+}
+
+static void
+teardown(struct lt_conn *c, uint64_t now, uint64_t retry_in, const char *why)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+	c->rlen = 0;
+	c->ka_deadline = 0;
+	lt_sendq_rewind(&c->q);
+	c->retry_at = now + retry_in;
+	c->st.losses++;
+	change_state(c, LT_CONN_DOWN, now, why);
+}
+
+static void
+start_connect(struct lt_conn *c, uint64_t now)
+{
+	int one = 1;
+
+	c->fd = socket(c->p.peer.sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (c->fd < 0) {
+		c->retry_at = now + c->p.reconnect_ns;
+		log_warn("agency %s %s: socket: %s", c->p.agency_id, c->p.hi, strerror(errno));
+		return;
+	}
+	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (connect(c->fd, (const struct sockaddr *)&c->p.peer.sa, c->p.peer.salen) == 0 ||
+	    errno == EINPROGRESS) {
+		c->next_rx = now;
+		change_state(c, LT_CONN_CONNECTING, now, NULL);
+		return;
+	}
+	close(c->fd);
+	c->fd = -1;
+	c->retry_at = now + c->p.reconnect_ns;
+}
+
+static void
+check_connected(struct lt_conn *c, uint64_t now)
+{
+	struct pollfd pfd = { .fd = c->fd, .events = POLLOUT };
+	int err = 0;
+	socklen_t len = sizeof(err);
+
+	if (now < c->next_rx)
+		return;
+	c->next_rx = now + RX_POLL_NS;
+	if (poll(&pfd, 1, 0) <= 0)
+		return;
+	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0 || err != 0) {
+		close(c->fd);
+		c->fd = -1;
+		c->retry_at = now + c->p.reconnect_ns;
+		/* Not a state change worth a line each retry: stays down. */
+		c->state = LT_CONN_DOWN;
+		return;
+	}
+	c->st.connects++;
+	c->last_tx = now;
+	c->down_since = 0;
+	change_state(c, LT_CONN_UP, now, NULL);
+}
+
+static void
+queue_keepalive(struct lt_conn *c, int response, uint32_t seq)
+{
+	uint8_t tmp[ETSI_TRI_MAX];
+	uint8_t *p;
+	int n;
+
+	n = etsi_keepalive_encode(tmp, sizeof(tmp), &c->ka_tmpl, seq, lt_wall_now(), response);
+	if (n < 0 || (p = lt_sendq_reserve(&c->q, (size_t)n)) == NULL)
+		return;
+	memcpy(p, tmp + sizeof(tmp) - n, (size_t)n);
+	lt_sendq_commit(&c->q, (size_t)n);
+}
+
+/* Bytes from the agency: keep-alive responses, or keep-alives to answer. */
+static void
+handle_rx(struct lt_conn *c, uint64_t now)
+{
+	char err[128];
+	ssize_t n;
+
+	n = recv(c->fd, c->rbuf + c->rlen, sizeof(c->rbuf) - c->rlen, MSG_DONTWAIT);
+	if (n == 0) {
+		if (c->state == LT_CONN_FINISHING) {
+			close(c->fd);
+			c->fd = -1;
+			change_state(c, LT_CONN_CLOSED, now, "delivered, closed by peer");
+			return;
+		}
+		teardown(c, now, 0, "closed by peer");
+		return;
+	}
+	if (n < 0) {
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+			teardown(c, now, 0, strerror(errno));
+		return;
+	}
+	c->rlen += (size_t)n;
+	for (;;) {
+		struct etsi_pdu pdu;
+		size_t plen;
+		int r = etsi_pdu_frame(c->rbuf, c->rlen, &plen, err, sizeof(err));
+
+		if (r == 0 && c->rlen == sizeof(c->rbuf))
+			r = -1;
+		if (r == 0)
+			break;
+		if (r < 0 || etsi_pdu_decode(c->rbuf, plen, &pdu, err, sizeof(err)) < 0) {
+			c->st.peer_garbage++;
+			log_warn("agency %s %s: undecodable bytes from the agency: %s",
+			    c->p.agency_id, c->p.hi, err);
+			c->rlen = 0;
+			break;
+		}
+		if (pdu.kind == ETSI_KIND_KEEPALIVE_RESPONSE) {
+			c->ka_deadline = 0;
+			c->st.ka_answered++;
+		} else if (pdu.kind == ETSI_KIND_KEEPALIVE) {
+			c->st.ka_received++;
+			queue_keepalive(c, 1, pdu.seq);
+		}
+		memmove(c->rbuf, c->rbuf + plen, c->rlen - plen);
+		c->rlen -= plen;
+	}
+}
+
+static void
+handle_tx(struct lt_conn *c, uint64_t now)
+{
+	const uint8_t *p;
+	size_t len;
+
+	while ((p = lt_sendq_peek(&c->q, &len)) != NULL) {
+		ssize_t n = send(c->fd, p, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+
+		if (n < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+				teardown(c, now, 0, strerror(errno));
+			return;
+		}
+		c->st.bytes_sent += (uint64_t)n;
+		c->st.records_sent += lt_sendq_consume(&c->q, (size_t)n);
+		c->last_tx = now;
+		if ((size_t)n < len)
+			return;
+	}
+}
+
+void
+lt_conn_service(struct lt_conn *c, uint64_t now)
+{
+	switch (c->state) {
+	case LT_CONN_DOWN:
+	case LT_CONN_CONNECTING:
+		if (c->p.unreachable_ns && now - c->down_since >= c->p.unreachable_ns) {
+			if (c->fd >= 0)
+				close(c->fd);
+			c->fd = -1;
+			change_state(c, LT_CONN_FAILED, now, "unreachable, giving up");
+			return;
+		}
+		if (c->state == LT_CONN_DOWN) {
+			if (now >= c->retry_at)
+				start_connect(c, now);
+		} else {
+			check_connected(c, now);
+		}
+		return;
+	case LT_CONN_UP:
+		handle_tx(c, now);
+		if (c->state != LT_CONN_UP)
+			return;
+		if (now >= c->next_rx) {
+			c->next_rx = now + RX_POLL_NS;
+			handle_rx(c, now);
+			if (c->state != LT_CONN_UP)
+				return;
+		}
+		if (c->ka_deadline && now >= c->ka_deadline) {
+			c->st.ka_timeouts++;
+			teardown(c, now, 0, "no keep-alive response");
+			return;
+		}
+		if (lt_sendq_empty(&c->q) && c->finish) {
+			shutdown(c->fd, SHUT_WR);
+			c->finish_deadline = now + FINISH_WAIT_NS;
+			change_state(c, LT_CONN_FINISHING, now, "all records written");
+			return;
+		}
+		if (c->ka_deadline == 0 && lt_sendq_empty(&c->q) && c->p.keepalive_ns &&
+		    now - c->last_tx >= c->p.keepalive_ns) {
+			queue_keepalive(c, 0, c->ka_seq++);
+			c->st.ka_sent++;
+			c->ka_deadline = now + c->p.ka_timeout_ns;
+			handle_tx(c, now);
+		}
+		return;
+	case LT_CONN_FINISHING:
+		if (now >= c->next_rx) {
+			c->next_rx = now + RX_POLL_NS;
+			handle_rx(c, now);
+		}
+		if (c->state == LT_CONN_FINISHING && now >= c->finish_deadline) {
+			close(c->fd);
+			c->fd = -1;
+			change_state(c, LT_CONN_CLOSED, now, "delivered, peer did not close in time");
+		}
+		return;
+	case LT_CONN_CLOSED:
+	case LT_CONN_FAILED:
+		return;
+	}
+}

@@ -1,0 +1,92 @@
+/* conn.h - one handover connection (HI2 or HI3) to an agency: connect, send, keep-alive. */
+#ifndef LT_CONN_H
+#define LT_CONN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "etsi/etsi.h"
+#include "mediate/sendq.h"
+#include "mgmt/config.h"
+
+enum lt_conn_state {
+	LT_CONN_DOWN,		/* waiting to (re)connect */
+	LT_CONN_CONNECTING,	/* non-blocking connect in progress */
+	LT_CONN_UP,
+	LT_CONN_FINISHING,	/* all sent, our side shut down, waiting for the peer's close */
+	LT_CONN_CLOSED,		/* closed cleanly after everything was delivered */
+	LT_CONN_FAILED,		/* gave up: unreachable for longer than allowed */
+};
+
+struct lt_conn_params {
+	const char *agency_id;
+	const char *hi;			/* "HI2" or "HI3" */
+	struct lt_endpoint peer;
+	uint64_t keepalive_ns;		/* TIME1 */
+	uint64_t ka_timeout_ns;		/* TIME3 */
+	uint64_t reconnect_ns;
+	uint64_t unreachable_ns;	/* give up after this long down; 0 = never */
+	size_t queue_bytes;
+	const struct etsi_ident *ka_ident;	/* identity used in keep-alive PDUs */
+};
+
+struct lt_conn_stats {
+	uint64_t records_sent;
+	uint64_t bytes_sent;
+	uint64_t records_lost;		/* queue full */
+	uint64_t connects;
+	uint64_t losses;		/* connection lost or torn down */
+	uint64_t ka_sent, ka_answered, ka_timeouts, ka_received;
+	uint64_t peer_garbage;		/* undecodable bytes from the peer */
+};
+
+struct lt_conn {
+	struct lt_conn_params p;
+	char peer_text[64];
+	enum lt_conn_state state;
+	bool finish;			/* deliver what is queued, then close */
+	int fd;
+	struct lt_sendq q;
+	uint64_t retry_at, down_since, last_tx, ka_deadline, next_rx, finish_deadline;
+	uint32_t ka_seq;
+	struct etsi_tmpl ka_tmpl;
+	uint8_t rbuf[2048];
+	size_t rlen;
+	struct lt_conn_stats st;
+};
+
+int lt_conn_init(struct lt_conn *c, const struct lt_conn_params *p, uint64_t now_ns);
+void lt_conn_free(struct lt_conn *c);
+
+/* Does whatever the connection needs now: connect, write, read, time out. */
+void lt_conn_service(struct lt_conn *c, uint64_t now_ns);
+
+/* Deliver everything queued, then close cleanly (or fail, if unreachable). */
+void lt_conn_finish(struct lt_conn *c);
+
+static inline bool
+lt_conn_done(const struct lt_conn *c)
+{
+	return c->state == LT_CONN_CLOSED || c->state == LT_CONN_FAILED;
+}
+
+/* The caller encodes a record of at most max bytes at the returned place. */
+static inline uint8_t *
+lt_conn_reserve(struct lt_conn *c, size_t max)
+{
+	return lt_sendq_reserve(&c->q, max);
+}
+
+static inline void
+lt_conn_commit(struct lt_conn *c, size_t n)
+{
+	lt_sendq_commit(&c->q, n);
+}
+
+const char *lt_conn_state_name(enum lt_conn_state s);
+
+/* Monotonic and wall clocks in the units the connection code uses. */
+uint64_t lt_mono_ns(void);
+struct etsi_time lt_wall_now(void);
+
+#endif

@@ -1,0 +1,128 @@
+/* deliver.c - encode IPCC and IPIRI records straight into a connection's queue. */
+#include <string.h>
+
+#include "mediate/deliver.h"
+
+int
+lt_wown_init(struct lt_wown *o, const struct lt_config *cfg, uint32_t warrant)
+{
+	const struct lt_warrant *w = &cfg->warrants[warrant];
+	const struct lt_agency *a = &cfg->agencies[w->agency];
+	struct etsi_ident id = {
+		.pspdu_version = a->pspdu_version,
+		.ipaccess_version = a->ipaccess_version,
+		.liid = w->liid,
+		.liid_len = w->liid_len,
+		.auth_cc = cfg->auth_cc[0] ? cfg->auth_cc : NULL,
+		.operator_id = cfg->operator_id,
+		.ne_id = cfg->ne_id[0] ? cfg->ne_id : NULL,
+		.has_cin = 1,
+		.cin = w->cin,
+		.delivery_cc = cfg->delivery_cc[0] ? cfg->delivery_cc : NULL,
+	};
+
+	memset(o, 0, sizeof(*o));
+	return etsi_tmpl_init(&o->tmpl, &id);
+}
+
+enum lt_deliver_result
+lt_deliver_cc(struct lt_conn *c, struct lt_wown *o, struct etsi_time ts,
+    enum etsi_dir dir, const uint8_t *pkt, uint32_t len)
+{
+	uint8_t head[ETSI_IPCC_HEAD_MAX];
+	uint8_t *p;
+	int n;
+
+	if (c->state == LT_CONN_FAILED)
+		return LT_UNDELIVERABLE;
+	p = lt_conn_reserve(c, ETSI_IPCC_HEAD_MAX + (size_t)len);
+	if (p == NULL)
+		return LT_NO_ROOM;
+	n = etsi_ipcc_head(head, sizeof(head), &o->tmpl, o->cc_seq, ts, dir, len);
+	if (n < 0)
+		return LT_UNDELIVERABLE;
+	memcpy(p, head + sizeof(head) - n, (size_t)n);
+	memcpy(p + n, pkt, len);
+	lt_conn_commit(c, (size_t)n + len);
+	o->cc_seq++;
+	return LT_DELIVERED;
+}
+
+static struct etsi_time
+us_to_time(int64_t us)
+{
+	return (struct etsi_time){ .sec = us / 1000000, .usec = (uint32_t)(us % 1000000) };
+}
+
+static enum lt_deliver_result
+iri_per_target(struct lt_conn *c, struct lt_wown *o, const struct lt_warrant *w,
+    enum etsi_iri_type type, enum etsi_access_event ev, struct etsi_time ts)
+{
+	static const char username[] = "unknown";
+	size_t need = (size_t)w->ntargets * ETSI_IPIRI_MAX;
+	uint8_t *p;
+
+	if (c->state == LT_CONN_FAILED)
+		return LT_UNDELIVERABLE;
+	/* All of a warrant's IRIs go in together or not at all. */
+	if (lt_conn_reserve(c, need) == NULL)
+		return LT_NO_ROOM;
+	for (uint32_t t = 0; t < w->ntargets; t++) {
+		const struct lt_prefix *tp = &w->targets[t];
+		struct etsi_ipiri iri = {
+			.iri_type = type,
+			.event = ev,
+			.username = username,
+			.username_len = sizeof(username) - 1,
+			.access_type = 0,		/* undefined */
+			.ip_version = tp->family == 4 ? 1 : 2,
+			.has_target = 1,
+			.target = {
+				.family = tp->family,
+				.prefix_len = tp->len,
+				.assignment = 1,	/* static */
+			},
+		};
+		uint8_t tmp[ETSI_IPIRI_MAX];
+		int n;
+
+		memcpy(iri.target.addr, tp->addr, 16);
+		n = etsi_ipiri_encode(tmp, sizeof(tmp), &o->tmpl, o->iri_seq, ts, &iri);
+		if (n < 0)
+			return LT_UNDELIVERABLE;
+		p = lt_conn_reserve(c, (size_t)n);
+		if (p == NULL)
+			return LT_NO_ROOM;	/* cannot happen: room was checked */
+		memcpy(p, tmp + sizeof(tmp) - n, (size_t)n);
+		lt_conn_commit(c, (size_t)n);
+		o->iri_seq++;
+	}
+	return LT_DELIVERED;
+}
+
+enum lt_deliver_result
+lt_deliver_window_iri(struct lt_conn *c, struct lt_wown *o, const struct lt_warrant *w,
+    int64_t clock_us, int64_t first_us)
+{
+	int64_t start_us = w->start_s * 1000000;
+	int64_t end_us = w->end_s == LT_TIME_NEVER ? INT64_MAX : w->end_s * 1000000;
+	enum lt_deliver_result r;
+
+	if (o->iri_state == LT_IRI_NONE && clock_us >= start_us && end_us > first_us) {
+		int64_t at = start_us > first_us ? start_us : first_us;
+
+		r = iri_per_target(c, o, w, ETSI_IRI_BEGIN, ETSI_AE_START_WITH_SESSION_ACTIVE,
+		    us_to_time(at));
+		if (r == LT_NO_ROOM)
+			return r;
+		o->iri_state = LT_IRI_BEGUN;
+	}
+	if (o->iri_state == LT_IRI_BEGUN && clock_us >= end_us) {
+		r = iri_per_target(c, o, w, ETSI_IRI_END, ETSI_AE_END_WITH_SESSION_ACTIVE,
+		    us_to_time(end_us));
+		if (r == LT_NO_ROOM)
+			return r;
+		o->iri_state = LT_IRI_ENDED;
+	}
+	return LT_DELIVERED;
+}

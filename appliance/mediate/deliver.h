@@ -1,0 +1,41 @@
+/* deliver.h - turn a match or an event into an ETSI record on an agency's connection. */
+#ifndef LT_DELIVER_H
+#define LT_DELIVER_H
+
+#include <stdint.h>
+
+#include "etsi/etsi.h"
+#include "mediate/conn.h"
+#include "mgmt/config.h"
+
+/* What the agency's owner keeps per warrant: touched by that lcore only. */
+struct lt_wown {
+	struct etsi_tmpl tmpl;		/* PSHeader prefix: LIID, CIN, identifiers */
+	uint32_t cc_seq, iri_seq;	/* next sequenceNumber, per (LIID, CIN) */
+	uint8_t iri_state;		/* LT_IRI_NONE, _BEGUN, _ENDED */
+	uint64_t cc_lost;		/* records this warrant lost to a full queue */
+};
+
+enum { LT_IRI_NONE, LT_IRI_BEGUN, LT_IRI_ENDED };
+
+enum lt_deliver_result {
+	LT_DELIVERED = 0,
+	LT_NO_ROOM,		/* the queue is full: try again later, or count a loss */
+	LT_UNDELIVERABLE,	/* the connection gave up */
+};
+
+int lt_wown_init(struct lt_wown *o, const struct lt_config *cfg, uint32_t warrant);
+
+/* One IPCC record: the IP packet pkt[0..len) captured at ts. */
+enum lt_deliver_result lt_deliver_cc(struct lt_conn *c, struct lt_wown *o,
+    struct etsi_time ts, enum etsi_dir dir, const uint8_t *pkt, uint32_t len);
+
+/*
+ * IRI-Begin/IRI-End for a warrant whose window the clock has entered or left,
+ * one per target prefix.  Moves o->iri_state; LT_NO_ROOM leaves it unchanged
+ * so that the caller retries.
+ */
+enum lt_deliver_result lt_deliver_window_iri(struct lt_conn *c, struct lt_wown *o,
+    const struct lt_warrant *w, int64_t clock_us, int64_t first_us);
+
+#endif
