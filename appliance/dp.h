@@ -91,6 +91,8 @@ struct lt_dp {
 extern struct lt_dp lt_dp;
 
 int lt_worker_main(void *arg);
+/* The stages after rx for one burst (the loop's body; benchmarks call it too). */
+void lt_worker_burst(struct lt_worker *w, struct rte_mbuf **pkts, uint16_t n, uint64_t tsc);
 /* The capture clock all workers agree on: the latest packet time seen. */
 int64_t lt_dp_clock_us(void);
 

@@ -246,13 +246,31 @@ packet_time_us(struct rte_mbuf *m, uint64_t tsc)
 	return lt_dp.wall_base_us + (int64_t)((tsc - lt_dp.tsc_base) * 1000000 / lt_dp.tsc_hz);
 }
 
+void
+lt_worker_burst(struct lt_worker *w, struct rte_mbuf **pkts, uint16_t n, uint64_t tsc)
+{
+	w->st.bursts++;
+	w->st.rx += n;
+	for (uint16_t i = 0; i < n; i++) {
+		int64_t ts;
+
+		if (i + 3 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 3], void *));
+		ts = packet_time_us(pkts[i], tsc);
+		w->st.bytes += rte_pktmbuf_pkt_len(pkts[i]);
+		if (unlikely(w->first_us == INT64_MAX))
+			__atomic_store_n(&w->first_us, ts, __ATOMIC_RELAXED);
+		if (ts > w->clock_us)
+			__atomic_store_n(&w->clock_us, ts, __ATOMIC_RELAXED);
+		classify(w, pkts[i], ts);
+	}
+}
+
 static void
 rx_process(struct lt_worker *w)
 {
 	struct rte_mbuf *pkts[LT_BURST];
 	uint16_t n = rte_eth_rx_burst(w->port, w->queue, pkts, LT_BURST);
-	uint64_t tsc = lt_dp.replay ? 0 : rte_rdtsc();
-	int64_t ts = 0;
 
 	if (n == 0) {
 		w->st.empty_polls++;
@@ -263,19 +281,7 @@ rx_process(struct lt_worker *w)
 		return;
 	}
 	w->empty_runs = 0;
-	w->st.bursts++;
-	w->st.rx += n;
-	for (uint16_t i = 0; i < n; i++) {
-		if (i + 3 < n)
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 3], void *));
-		ts = packet_time_us(pkts[i], tsc);
-		w->st.bytes += rte_pktmbuf_pkt_len(pkts[i]);
-		if (w->first_us == INT64_MAX)
-			__atomic_store_n(&w->first_us, ts, __ATOMIC_RELAXED);
-		if (ts > w->clock_us)
-			__atomic_store_n(&w->clock_us, ts, __ATOMIC_RELAXED);
-		classify(w, pkts[i], ts);
-	}
+	lt_worker_burst(w, pkts, n, lt_dp.replay ? 0 : rte_rdtsc());
 }
 
 static bool
