@@ -8,6 +8,7 @@
 #include "etsi/etsi.h"
 
 #define LT_ETSI_LIID_BUF 26
+#define ETSI_PDU_MAX	(16u << 20)	/* etsi_pdu_frame refuses larger PDUs */
 
 enum etsi_kind {
 	ETSI_KIND_IRI,
@@ -40,7 +41,10 @@ struct etsi_pdu {
 	int iri_content;		/* IRIContents choice tag, e.g. 2 = iPIRI */
 	uint32_t objid_version;		/* N of 5.3.N.x */
 	int access_event;		/* -1 if absent */
-	char username[256];
+	char username[256];		/* NUL-terminated; up to 255 octets */
+	size_t username_len;
+	uint32_t access_type;		/* internetAccessType */
+	uint32_t ip_version;		/* iPVersion */
 	int has_target;
 	struct etsi_ipaddr target;
 	int has_start, has_end;
@@ -69,5 +73,14 @@ int etsi_pdu_frame(const uint8_t *buf, size_t len, size_t *pdu_len,
  */
 int etsi_pdu_decode(const uint8_t *buf, size_t len, struct etsi_pdu *out,
     char *err, size_t errlen);
+
+/*
+ * The ASN.1 names of AccessEventType, PayloadDirection and IRIType values
+ * ("accessAccept", "fromTarget", "iRI-Begin"); NULL for a value the type
+ * does not define.
+ */
+const char *etsi_access_event_name(int v);
+const char *etsi_dir_name(int v);
+const char *etsi_iri_type_name(int v);
 
 #endif
