@@ -25,7 +25,6 @@
 #include "dp.h"
 #include "util/log.h"
 
-#define RING_SIZE	4096
 #define MAX_REPLAY	16
 #define LIVE_FLUSH_S	10	/* on a signal, time to deliver what is queued */
 
@@ -148,100 +147,6 @@ eal_argv(const struct lt_config *cfg, const struct args *a, char **av, int max)
 	}
 	av[n] = NULL;
 	return n;
-}
-
-static int
-setup_delivery(const struct lt_config *cfg, bool replay)
-{
-	uint64_t now = lt_mono_ns();
-
-	lt_dp.agencies = calloc(cfg->nagencies, sizeof(*lt_dp.agencies));
-	lt_dp.wm = calloc(cfg->nwarrants + 1, sizeof(*lt_dp.wm));
-	lt_dp.wown = sodium_malloc((cfg->nwarrants + 1) * sizeof(*lt_dp.wown));
-	if (lt_dp.agencies == NULL || lt_dp.wm == NULL || lt_dp.wown == NULL)
-		return -1;
-	for (uint32_t i = 0; i < cfg->nagencies; i++) {
-		const struct lt_agency *a = &cfg->agencies[i];
-		struct lt_agency_rt *rt = &lt_dp.agencies[i];
-		struct lt_conn_params p = {
-			.agency_id = a->id,
-			.keepalive_ns = (uint64_t)a->keepalive_s * 1000000000ULL,
-			.ka_timeout_ns = (uint64_t)a->keepalive_timeout_s * 1000000000ULL,
-			.reconnect_ns = (uint64_t)cfg->reconnect_ms * 1000000ULL,
-			.unreachable_ns = replay ? (uint64_t)cfg->unreachable_s * 1000000000ULL : 0,
-			.queue_bytes = cfg->queue_bytes,
-			.ka_ident = &rt->ka_ident,
-		};
-
-		rt->owner = (uint16_t)(i % lt_dp.nworkers);
-		rt->ka_ident = (struct etsi_ident){
-			.pspdu_version = a->pspdu_version,
-			.ipaccess_version = a->ipaccess_version,
-			.liid = a->keepalive_liid,
-			.liid_len = strlen(a->keepalive_liid),
-			.auth_cc = cfg->auth_cc[0] ? cfg->auth_cc : NULL,
-			.operator_id = cfg->operator_id,
-			.ne_id = cfg->ne_id[0] ? cfg->ne_id : NULL,
-			.delivery_cc = cfg->delivery_cc[0] ? cfg->delivery_cc : NULL,
-		};
-		p.hi = "HI2";
-		p.peer = a->hi2;
-		if (lt_conn_init(&rt->hi2, &p, now) < 0)
-			return -1;
-		p.hi = "HI3";
-		p.peer = a->hi3;
-		if (lt_conn_init(&rt->hi3, &p, now) < 0)
-			return -1;
-	}
-	for (uint32_t i = 0; i < cfg->nwarrants; i++) {
-		const struct lt_warrant *w = &cfg->warrants[i];
-
-		lt_dp.wm[i] = (struct lt_wmatch){
-			.start_us = w->start_s * 1000000,
-			.end_us = w->end_s == LT_TIME_NEVER ? INT64_MAX : w->end_s * 1000000,
-			.owner = lt_dp.agencies[w->agency].owner,
-			.content = (uint8_t)w->content,
-		};
-		if (lt_wown_init(&lt_dp.wown[i], cfg, i) < 0) {
-			log_err("%s:%d: warrant %u cannot be encoded (identifier lengths)",
-			    cfg->path, w->line, i);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static int
-setup_workers(const struct lt_rxq *q, unsigned nq)
-{
-	unsigned lcore, i = 0;
-	char name[32];
-
-	lt_dp.workers = rte_zmalloc("lt_workers", nq * sizeof(struct lt_worker),
-	    RTE_CACHE_LINE_SIZE);
-	if (lt_dp.workers == NULL)
-		return -1;
-	RTE_LCORE_FOREACH_WORKER(lcore) {
-		struct lt_worker *w;
-
-		if (i == nq)
-			break;
-		w = &lt_dp.workers[i];
-		w->id = i;
-		w->lcore = lcore;
-		w->port = q[i].port;
-		w->queue = q[i].queue;
-		w->pool = q[i].pool;
-		w->clock_us = INT64_MIN;
-		w->first_us = INT64_MAX;
-		snprintf(name, sizeof(name), "lt_ring_%u", i);
-		w->ring = rte_ring_create(name, RING_SIZE, rte_lcore_to_socket_id(lcore),
-		    RING_F_SC_DEQ);
-		if (w->ring == NULL)
-			return -1;
-		i++;
-	}
-	return i == nq ? 0 : -1;
 }
 
 static void
@@ -403,7 +308,8 @@ cmd_run(int argc, char **argv)
 
 		lt_dp.wall_base_us = t.sec * 1000000 + t.usec;
 	}
-	if (setup_workers(rxq, (unsigned)nq) < 0 || setup_delivery(&cfg, lt_dp.replay) < 0) {
+	if (lt_dp_setup_workers(rxq, (unsigned)nq) < 0 ||
+	    lt_dp_setup_delivery(&cfg, lt_dp.replay) < 0) {
 		log_err("cannot allocate the workers' rings and delivery queues "
 		    "(delivery.queue_mb x 2 per agency)");
 		rc = 1;

@@ -90,6 +90,12 @@ struct lt_dp {
 
 extern struct lt_dp lt_dp;
 
+struct lt_rxq;
+/* One worker per rx queue, on the EAL's worker lcores in order. */
+int lt_dp_setup_workers(const struct lt_rxq *q, unsigned nq);
+/* Connections per agency (owned round-robin by the workers), warrant state. */
+int lt_dp_setup_delivery(const struct lt_config *cfg, bool replay);
+
 int lt_worker_main(void *arg);
 /* The stages after rx for one burst (the loop's body; benchmarks call it too). */
 void lt_worker_burst(struct lt_worker *w, struct rte_mbuf **pkts, uint16_t n, uint64_t tsc);
