@@ -64,6 +64,16 @@ WARRANTS = [
 
 AGENCIES = ["police", "customs"]
 
+WHY = {
+    "NZP-0001": "both; its IPv4 address is also under NZC-0001 (another agency)",
+    "NZC-0001": "CC only; a /28 and NZP-0001's IPv4 address",
+    "NZP-0002": "both, an IPv4 address and an IPv6 /48",
+    "NZP-0003": "IRI only, on NZP-0002's IPv4 address (same agency)",
+    "NZP-0004": "ends 3 s into the capture: an IRI-End, CC until then",
+    "NZC-0002": "starts after the capture: nothing at all",
+    "NZC-0003": "starts 2 s into the capture, on NZP-0004's target",
+}
+
 
 def parse_iso(s):
     import calendar
@@ -81,9 +91,10 @@ def csum(data):
 
 
 class Gen:
-    def __init__(self, seed, npackets):
+    def __init__(self, seed, npackets, max_size):
         self.r = random.Random(seed)
         self.npackets = npackets
+        self.max_size = max_size
         self.serial = 0
         self.ipid = self.r.randrange(65536)
         self.fragid = self.r.randrange(1 << 32)
@@ -219,7 +230,7 @@ class Gen:
         for k in range(npk):
             up = self.r.random() < 0.5
             small = self.r.random() < 0.3
-            size = self.r.randrange(8, 24) if small else self.r.randrange(40, 1200)
+            size = self.r.randrange(8, 24) if small else self.r.randrange(40, self.max_size)
             frag = frag_flow and not small and size > 300
             if proto == 1:
                 sp, dp = sport, k
@@ -386,7 +397,9 @@ def write_pcap(path, rows):
 
 def write_conf(path, ports, unreachable_timeout):
     lines = [
-        "# lawtap configuration written by test/e2e/gencap.py",
+        "# lawtap configuration written by test/e2e/gencap.py for its captures,",
+        "# which run from 2026-11-10T12:00:00Z for about six seconds.",
+        "# The format is documented in conf/lawtap.conf.",
         'operator: { id = "ExampleISP"; network_element = "lawtap-1"; country = "NZ"; };',
         "delivery: { queue_mb = 16; reconnect_interval = 1; unreachable_timeout = %d; };"
         % unreachable_timeout,
@@ -402,7 +415,8 @@ def write_conf(path, ports, unreachable_timeout):
     lines.append("warrants = (")
     ws = []
     for liid, agency, cin, content, start, end, targets, _ in WARRANTS:
-        ws.append('  { liid = "%s"; agency = "%s"; cin = %d; content = "%s";\n'
+        ws.append('  # %s\n' % WHY[liid] +
+                  '  { liid = "%s"; agency = "%s"; cin = %d; content = "%s";\n'
                   '    start = "%s"; end = "%s";\n    targets = [ %s ]; }'
                   % (liid, agency, cin, content, start, end,
                      ", ".join('"%s"' % t for t in targets)))
@@ -494,16 +508,18 @@ def main():
     ap.add_argument("--seed", type=int, default=20261110)
     ap.add_argument("--ports", default="40002,40003,40012,40013",
                     help="police HI2,HI3, customs HI2,HI3 on 127.0.0.1")
+    ap.add_argument("--max-size", type=int, default=1200,
+                    help="largest L4 payload in bytes (default 1200)")
     ap.add_argument("--unreachable-timeout", type=int, default=10)
     ap.add_argument("--names", default="a.pcap,b.pcap")
     ap.add_argument("--conf", default="lawtap.conf")
     ap.add_argument("--no-truth", action="store_true")
     a = ap.parse_args()
     ports = [int(p) for p in a.ports.split(",")]
-    if len(ports) != 4 or a.packets < 100:
-        sys.exit("gencap: need four ports and at least 100 packets")
+    if len(ports) != 4 or a.packets < 100 or a.max_size < 100:
+        sys.exit("gencap: need four ports, at least 100 packets, --max-size 100 or more")
     os.makedirs(a.out, exist_ok=True)
-    g = Gen(a.seed, a.packets)
+    g = Gen(a.seed, a.packets, a.max_size)
     g.build()
     g.add_probes()
     names = a.names.split(",")
