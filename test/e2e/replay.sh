@@ -161,8 +161,20 @@ else
 		status=1
 		;;
 	esac
-	if ! grep -E 'customs' "$tmp/run.out" | grep -qE '(^|[^0-9.:])[0-9]+([^0-9.:]|$)'; then
-		echo "replay.sh: no line of lawtap's output names agency customs with a count"
+	# Everything customs should have had: its IRI and CC, counted by check.py.
+	lost=$(python3 -c '
+import sys
+sys.path.insert(0, sys.argv[1])
+import check
+cfg = check.load_config(sys.argv[2])
+pk, _, first, last = check.load_captures(sys.argv[3:])
+cc, iri = check.expected(cfg, pk, first, last)
+print(sum(len(cc.get(w.liid, {})) + len(iri.get(w.liid, []))
+          for w in cfg["warrants"] if w.agency == "customs"))' \
+		"$here" "$tmp/lawtap.conf" "$tmp/a.pcap" "$tmp/b.pcap")
+	if ! grep -E 'customs' "$tmp/run.out" | grep -qE "(^|[^0-9.:])$lost([^0-9.:]|\$)"; then
+		echo "replay.sh: no line of lawtap's output names agency customs and" \
+			"its $lost undelivered records"
 		status=1
 	fi
 	[ "$lemf_rc" = 0 ] || { echo "replay.sh: the LEMF reports gaps or errors"; status=1; }
