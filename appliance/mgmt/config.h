@@ -109,7 +109,8 @@ int lt_parse_endpoint(const char *s, struct lt_endpoint *out);
 /*
  * Checks the raw file text for what libconfig 1.5 gets silently wrong or
  * that lawtap does not allow: an integer literal outside 32 bits without an
- * L suffix (libconfig truncates it), @include, a NUL byte.  Returns 0, or -1
+ * L suffix (libconfig truncates it), "\x00" in a string (libconfig drops
+ * it), @include, a NUL byte.  Returns 0, or -1
  * with *line and *why set.
  */
 int lt_config_prescan(const char *text, size_t len, int *line, const char **why);

@@ -124,6 +124,12 @@ lt_config_prescan(const char *text, size_t len, int *line, const char **why)
 			}
 		} else if (c == '"') {
 			for (i++; i < len && text[i] != '"'; i++) {
+				if (text[i] == '\\' && i + 3 < len && text[i + 1] == 'x' &&
+				    text[i + 2] == '0' && text[i + 3] == '0') {
+					*why = "a string contains \\x00, which libconfig "
+					    "drops silently";
+					goto fail;
+				}
 				if (text[i] == '\\' && i + 1 < len)
 					i++;
 				if (text[i] == '\n')

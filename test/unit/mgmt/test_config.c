@@ -257,7 +257,7 @@ load_golden_bad(void **state)
 
 	for (size_t i = 0; i < sizeof(golden) / sizeof(golden[0]); i++) {
 		struct lt_config cfg;
-		char err[512], want[1024];
+		char err[8192], want[8192];
 
 		snprintf(want, sizeof(want), "%s:%s", cfgpath(golden[i].file), golden[i].msg);
 		memset(&cfg, 0xa5, sizeof(cfg));
@@ -354,7 +354,7 @@ run_check(const char *path, char *out, size_t outlen, char *errout, size_t errle
 static void
 check_config_cmd(void **state)
 {
-	char out[1024], err[1024], want[1024];
+	char out[1024], err[1024], want[8192];
 	(void)state;
 
 	assert_int_equal(run_check(shipped_conf, out, sizeof(out), err, sizeof(err)), 0);

@@ -214,6 +214,7 @@ prescan_good(void **state)
 		"cin = 4294967295L;\nx = 0xffffffffL;\ny = 99999999999LL;\n",
 		"s = \"4294967296\";\n",			/* in a string */
 		"s = \"\\\"4294967296\";\n",			/* after an escaped quote */
+		"s = \"\\x01\\\\x00\";\n",		/* \x01, then \\ and a plain x00 */
 		"# 4294967296\n// 4294967296\n/* 4294967296\n 99999999999 */\n",
 		"f = 1e100;\ng = 4294967296.0;\nh = .5;\ni = -1.5e-300;\nj = 4294967296e3;\n",
 		"hi4294967296 = 1;\n",				/* part of a name */
@@ -249,6 +250,8 @@ prescan_bad(void **state)
 		{ "a = 99999999999999999999999999;\n", 1, big },
 		{ "/* one\ntwo */ s = \"x\ny\";\n# c\nl = [1, 4294967296];\n", 5, big },
 		{ "a = 1;\n@include \"x.conf\"\n", 2, incl },
+		{ "a = 1;\nl = \"A\\x00B\";\n", 2,
+		    "a string contains \\x00, which libconfig drops silently" },
 	};
 	(void)state;
 
