@@ -396,8 +396,8 @@ load_agency(struct ctx *c, config_setting_t *g, uint32_t idx, struct lt_config *
 		    "A-Z a-z 0-9 _ . -", what, LT_AGENCY_ID_MAX);
 	for (uint32_t j = 0; j < idx; j++)
 		if (strcmp(cfg->agencies[j].id, s) == 0)
-			return fail(c, line, "%s: 'id' \"%s\" is already used by agency %u "
-			    "(line %d)", what, s, j + 1, cfg->agencies[j].line);
+			return fail(c, line, "%s: 'id' is already used by agency %u "
+			    "(line %d)", what, j + 1, cfg->agencies[j].line);
 	strcpy(a->id, s);
 
 	static const char *const hi[] = { "hi2", "hi3" };
@@ -547,9 +547,10 @@ load_warrant(struct ctx *c, config_setting_t *g, uint32_t idx, struct lt_config 
 	for (w->agency = 0; w->agency < cfg->nagencies; w->agency++)
 		if (strcmp(cfg->agencies[w->agency].id, s) == 0)
 			break;
+	/* not quoted: a LIID typed here by mistake must not reach a log */
 	if (w->agency == cfg->nagencies)
-		return fail(c, line, "%s: agency \"%s\" is not defined in 'agencies'",
-		    what, valid_agency_id(s) ? s : "?");
+		return fail(c, line, "%s: 'agency' names no agency defined in 'agencies'",
+		    what);
 
 	if (get_uint(c, g, "cin", what, 1, 0, UINT32_MAX, &v) < 0)
 		return -1;
