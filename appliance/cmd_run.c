@@ -301,13 +301,6 @@ cmd_run(int argc, char **argv)
 			goto out;
 		}
 	}
-	lt_dp.tsc_hz = rte_get_tsc_hz();
-	lt_dp.tsc_base = rte_rdtsc();
-	{
-		struct etsi_time t = lt_wall_now();
-
-		lt_dp.wall_base_us = t.sec * 1000000 + t.usec;
-	}
 	if (lt_dp_setup_workers(rxq, (unsigned)nq) < 0 ||
 	    lt_dp_setup_delivery(&cfg, lt_dp.replay) < 0) {
 		log_err("cannot allocate the workers' rings and delivery queues "

@@ -60,6 +60,7 @@ struct lt_worker {
 	unsigned nitems, item, item_match;
 	int64_t clock_us, first_us;	/* replay: capture clock of this worker */
 	uint64_t next_tick;
+	int64_t iri_next_us;		/* earliest warrant start/end not yet acted on */
 	unsigned empty_runs;
 	volatile bool eof, closed;
 	struct lt_wstats st;
@@ -81,9 +82,6 @@ struct lt_dp {
 	struct lt_worker *workers;	/* [nworkers] */
 	unsigned nworkers;
 	int ts_dynfield;		/* replay: mbuf timestamp offset, or -1 */
-	uint64_t tsc_hz;
-	int64_t wall_base_us;		/* live: wall clock at tsc_base */
-	uint64_t tsc_base;
 	volatile bool stop_rx;		/* live: a signal asked us to stop */
 	volatile enum lt_phase phase;
 };
@@ -98,7 +96,7 @@ int lt_dp_setup_delivery(const struct lt_config *cfg, bool replay);
 
 int lt_worker_main(void *arg);
 /* The stages after rx for one burst (the loop's body; benchmarks call it too). */
-void lt_worker_burst(struct lt_worker *w, struct rte_mbuf **pkts, uint16_t n, uint64_t tsc);
+void lt_worker_burst(struct lt_worker *w, struct rte_mbuf **pkts, uint16_t n, int64_t now_us);
 /* The capture clock all workers agree on: the latest packet time seen. */
 int64_t lt_dp_clock_us(void);
 

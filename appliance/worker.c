@@ -105,23 +105,33 @@ drain_ring(struct lt_worker *w)
 	}
 }
 
+/*
+ * IRI-Begin/-End as the clock crosses warrant windows.  The scan runs only
+ * when the clock has reached the earliest pending start or end.
+ */
 static void
 iri_tick(struct lt_worker *w)
 {
 	const struct lt_config *cfg = lt_dp.cfg;
 	int64_t clock = lt_dp_clock_us(), first = lt_dp.replay ? dp_first_us() : clock;
+	int64_t next = INT64_MAX;
 
-	if (clock == INT64_MIN || first == INT64_MAX)
-		return;		/* no packet yet: no capture clock */
+	if (clock == INT64_MIN || first == INT64_MAX || clock < w->iri_next_us)
+		return;		/* no packet yet (no capture clock), or nothing due */
 	for (uint32_t i = 0; i < cfg->nwarrants; i++) {
 		const struct lt_warrant *wr = &cfg->warrants[i];
+		struct lt_wown *o = &lt_dp.wown[i];
 
 		if (lt_dp.wm[i].owner != w->id || !(wr->content & LT_CONTENT_IRI) ||
-		    lt_dp.wown[i].iri_state == LT_IRI_ENDED)
+		    o->iri_state == LT_IRI_ENDED)
 			continue;
-		lt_deliver_window_iri(&lt_dp.agencies[wr->agency].hi2, &lt_dp.wown[i], wr,
-		    clock, first);
+		lt_deliver_window_iri(&lt_dp.agencies[wr->agency].hi2, o, wr, clock, first);
+		if (o->iri_state == LT_IRI_NONE && lt_dp.wm[i].start_us < next)
+			next = lt_dp.wm[i].start_us;
+		if (o->iri_state == LT_IRI_BEGUN && lt_dp.wm[i].end_us < next)
+			next = lt_dp.wm[i].end_us;
 	}
+	w->iri_next_us = next;
 }
 
 /* Connections, ring and IRI timers of the agencies this worker owns. */
@@ -238,16 +248,17 @@ classify(struct lt_worker *w, struct rte_mbuf *m, int64_t ts_us)
 	dispatch(w, m);
 }
 
+/* Replay: the capture's time; live: the (NTP-disciplined) wall clock of the burst. */
 static inline int64_t
-packet_time_us(struct rte_mbuf *m, uint64_t tsc)
+packet_time_us(struct rte_mbuf *m, int64_t now_us)
 {
 	if (lt_dp.ts_dynfield >= 0)
 		return (int64_t)*RTE_MBUF_DYNFIELD(m, lt_dp.ts_dynfield, uint64_t *);
-	return lt_dp.wall_base_us + (int64_t)((tsc - lt_dp.tsc_base) * 1000000 / lt_dp.tsc_hz);
+	return now_us;
 }
 
 void
-lt_worker_burst(struct lt_worker *w, struct rte_mbuf **pkts, uint16_t n, uint64_t tsc)
+lt_worker_burst(struct lt_worker *w, struct rte_mbuf **pkts, uint16_t n, int64_t now_us)
 {
 	w->st.bursts++;
 	w->st.rx += n;
@@ -256,7 +267,7 @@ lt_worker_burst(struct lt_worker *w, struct rte_mbuf **pkts, uint16_t n, uint64_
 
 		if (i + 3 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 3], void *));
-		ts = packet_time_us(pkts[i], tsc);
+		ts = packet_time_us(pkts[i], now_us);
 		w->st.bytes += rte_pktmbuf_pkt_len(pkts[i]);
 		if (unlikely(w->first_us == INT64_MAX))
 			__atomic_store_n(&w->first_us, ts, __ATOMIC_RELAXED);
@@ -281,7 +292,13 @@ rx_process(struct lt_worker *w)
 		return;
 	}
 	w->empty_runs = 0;
-	lt_worker_burst(w, pkts, n, lt_dp.replay ? 0 : rte_rdtsc());
+	if (lt_dp.ts_dynfield < 0) {
+		struct etsi_time t = lt_wall_now();
+
+		lt_worker_burst(w, pkts, n, t.sec * 1000000 + t.usec);
+	} else {
+		lt_worker_burst(w, pkts, n, 0);
+	}
 }
 
 static bool
