@@ -308,12 +308,11 @@ conn_error(struct conn *c, const char *err)
 	c->done = 1;
 }
 
-/* Reads what is there; returns the number of bytes read. */
-static size_t
+/* Reads what is there, a bounded number of times so others get their turn. */
+static void
 conn_read(struct lemf *l, struct conn *c)
 {
 	char err[256];
-	size_t total = 0;
 
 	for (int i = 0; i < READS_PER_TURN && !c->done; i++) {
 		ssize_t n = recv(c->fd, l->rbuf, sizeof(l->rbuf), 0);
@@ -331,7 +330,6 @@ conn_read(struct lemf *l, struct conn *c)
 			c->done = 1;
 			break;
 		}
-		total += (size_t)n;
 		if (lemf_stream_feed(&c->st, &l->sink, l->rbuf, (size_t)n, on_pdu,
 		    c, err, sizeof(err)) < 0)
 			conn_error(c, err);
@@ -343,7 +341,6 @@ conn_read(struct lemf *l, struct conn *c)
 			conn_error(c, err);
 		c->done = 1;
 	}
-	return total;
 }
 
 static void

@@ -200,7 +200,7 @@ full_session(void **state)
 	int fd;
 
 	(void)state;
-	start(&r, 0.3);
+	start(&r, 1.0);	/* long enough not to fire between our connections */
 	mkpdu_tmpl(&t, "LI-1", 4, 1, 42);
 
 	/* HI2-like connection: an IRI one byte per write, then a batch. */
@@ -300,7 +300,7 @@ clean_session(void **state)
 	int fd;
 
 	(void)state;
-	start(&r, 0.3);
+	start(&r, 1.0);	/* long enough not to fire between our connections */
 	mkpdu_tmpl(&t, "LI-2", 4, 0, 0);
 	fd = dial(r.port);
 	for (uint32_t i = 0; i < 3; i++) {
