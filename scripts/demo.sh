@@ -57,7 +57,7 @@ echo "== the LEMF: police on 127.0.0.1:$p1 (HI2) and :$p2 (HI3)," \
 	"customs on :$p3 (HI2) and :$p4 (HI3)"
 "$lawtap" lemf --listen "127.0.0.1:$p1" --listen "127.0.0.1:$p2" \
 	--listen "127.0.0.1:$p3" --listen "127.0.0.1:$p4" \
-	--out "$tmp/received.jsonl" --idle-exit 3 >"$tmp/lemf.out" 2>&1 &
+	--out "$tmp/received.jsonl" --idle-exit 3 >"$tmp/lemf.out" 2>"$tmp/lemf.err" &
 lemf_pid=$!
 for p in "$p1" "$p2" "$p3" "$p4"; do
 	for _ in $(seq 100); do
@@ -82,6 +82,7 @@ lemf_pid=
 echo
 echo "== what the agencies received (LEMF summary, exit $lemf_rc)"
 cat "$tmp/lemf.out"
+[ "$lemf_rc" = 0 ] || cat "$tmp/lemf.err"
 echo
 echo "== a few records as the LEMF decoded them: per LIID its first IRI and first two CC"
 python3 - "$tmp/received.jsonl" <<'PYEOF'
