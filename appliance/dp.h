@@ -8,7 +8,7 @@
 #include <rte_common.h>
 #include <rte_mbuf.h>
 
-#include "capture/match.h"
+#include "match/match.h"
 #include "mediate/conn.h"
 #include "mediate/deliver.h"
 #include "mgmt/config.h"

@@ -8,7 +8,7 @@
 #include <rte_errno.h>
 #include <rte_malloc.h>
 
-#include "capture/match.h"
+#include "match/match.h"
 
 #define V4_FILTER_LEN	24
 #define V6_FILTER_LEN	48
