@@ -141,7 +141,8 @@ def load_config(path):
         agencies = {}
         for a in c["agencies"]:
             agencies[a["id"]] = {"hi2": a["hi2"], "hi3": a["hi3"],
-                                 "version": a.get("pspdu_version", 40)}
+                                 "version": a.get("pspdu_version", 40),
+                                 "ipaccess": a.get("ipaccess_version", 20)}
         warrants = []
         for w in c["warrants"]:
             nets = [ipaddress.ip_network(t, strict=True) for t in w["targets"]]
@@ -153,6 +154,8 @@ def load_config(path):
                 raise Unusable("config: warrant for unknown agency")
         op = c["operator"]
         return {"operator": op["id"], "ne": op.get("network_element"),
+                "auth_cc": op["country"],
+                "delivery_cc": op.get("delivery_country", op["country"]),
                 "agencies": agencies, "warrants": warrants}
     except (KeyError, TypeError, ValueError) as e:
         raise Unusable("config: missing or bad setting: %s" % e)
@@ -345,6 +348,15 @@ def check(cfg, paths, jsonl, ignore, limit=12):
         if r.get("operator") != cfg["operator"] or r.get("ne") != cfg["ne"]:
             rep.bad("%s: operator/ne %r/%r, config says %r/%r" % (
                 where, r.get("operator"), r.get("ne"), cfg["operator"], cfg["ne"]))
+        if (r.get("auth_cc"), r.get("delivery_cc")) != (cfg["auth_cc"], cfg["delivery_cc"]):
+            rep.bad("%s: country codes %r/%r, config says %r/%r" % (
+                where, r.get("auth_cc"), r.get("delivery_cc"), cfg["auth_cc"],
+                cfg["delivery_cc"]))
+        objid = "5.3.%d.%d" % (ag["ipaccess"], 2 if kind == "CC" else 1)
+        if r.get("objid") != objid or (kind == "IRI" and r.get("iri") != "iPIRI"):
+            rep.bad("%s: %s %s object %r/%r, want %s %s" % (
+                where, w.liid, kind, r.get("cc" if kind == "CC" else "iri"), r.get("objid"),
+                "iPCC" if kind == "CC" else "iPIRI", objid))
         seqs[(w.liid, r.get("cin"), kind)].append(r.get("seq"))
         (got_cc if kind == "CC" else got_iri)[w.liid].append(r)
 

@@ -447,6 +447,8 @@ def truth(files, ports):
         k = (w[0], w[2], kind)
         rec.update({"kind": kind, "liid": w[0], "cin": w[2], "seq": seq.get(k, 0),
                     "version": 40, "operator": "ExampleISP", "ne": "lawtap-1",
+                    "auth_cc": "NZ", "delivery_cc": "NZ",
+                    "objid": "5.3.20.%d" % (1 if kind == "IRI" else 2),
                     "listen": listen[w[1]][0 if kind == "IRI" else 1]})
         seq[k] = seq.get(k, 0) + 1
         out.append(rec)
@@ -459,7 +461,7 @@ def truth(files, ports):
             continue
         for t in w[6]:
             net = ipaddress.ip_network(t)
-            emit(w, "IRI", {"iri_type": "begin", "event": "startOfInterceptionWithSessionActive",
+            emit(w, "IRI", {"iri": "iPIRI", "iri_type": "begin", "event": "startOfInterceptionWithSessionActive",
                             "target_ip": str(net.network_address),
                             "target_family": net.version, "target_prefix_len": net.prefixlen})
     # CC in time order over both files (a worker per file, interleaved).
@@ -487,7 +489,7 @@ def truth(files, ports):
             continue
         for t in w[6]:
             net = ipaddress.ip_network(t)
-            emit(w, "IRI", {"iri_type": "end", "event": "endOfInterceptionWithSessionActive",
+            emit(w, "IRI", {"iri": "iPIRI", "iri_type": "end", "event": "endOfInterceptionWithSessionActive",
                             "target_ip": str(net.network_address),
                             "target_family": net.version, "target_prefix_len": net.prefixlen})
     conns = {}

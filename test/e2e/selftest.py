@@ -87,6 +87,10 @@ def main():
         listen=t[cc("NZP-0001")[0]]["listen"]))
     variant("wrong CIN", lambda t: t[cc("NZP-0002")[1]].update(cin=1))
     variant("wrong version", lambda t: t[cc("NZP-0002")[1]].update(version=38))
+    variant("wrong objid version", lambda t: t[cc("NZC-0001")[3]].update(objid="5.3.17.2"))
+    variant("IRI as iPIRIOnly", lambda t: t[iri("NZP-0001", "begin")[0]].update(
+        iri="iPIRIOnly"))
+    variant("no country code", lambda t: t[iri("NZP-0001", "begin")[0]].pop("auth_cc"))
     variant("wrong operator", lambda t: t[cc("NZP-0004")[0]].update(operator="OtherISP"))
     variant("timestamp off by 1us", lambda t: t[cc("NZC-0003")[4]].update(
         ts_usec=(t[cc("NZC-0003")[4]]["ts_usec"] + 1) % 10**6))
