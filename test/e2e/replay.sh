@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # replay.sh - end to end: generated captures -> lawtap run -> lawtap lemf -> check.py.
 #
-# usage: replay.sh LAWTAP [--unreachable] [--packets N] [--keep]
+# usage: replay.sh LAWTAP [--unreachable] [--packets N] [--seed N] [--keep]
 #
 # Default scenario: both agencies listen; everything the captures demand must
 # arrive, exactly (check.py).  --unreachable: nobody listens for the agency
@@ -12,17 +12,19 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-usage() { echo "usage: replay.sh LAWTAP [--unreachable] [--packets N] [--keep]" >&2; exit 2; }
+usage() { echo "usage: replay.sh LAWTAP [--unreachable] [--packets N] [--seed N] [--keep]" >&2; exit 2; }
 [ $# -ge 1 ] || usage
 lawtap=$(realpath "$1")
 shift
 scenario=deliver
 packets=${E2E_PACKETS:-30000}
+seed=${E2E_SEED:-20261110}
 keep=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--unreachable) scenario=unreachable ;;
 	--packets) [ $# -ge 2 ] || usage; packets=$2; shift ;;
+	--seed) [ $# -ge 2 ] || usage; seed=$2; shift ;;
 	--keep) keep=1 ;;
 	*) usage ;;
 	esac
@@ -79,7 +81,7 @@ IFS=, read -r p_hi2 p_hi3 c_hi2 c_hi3 <<<"$ports"
 
 timeout_s=10
 [ "$scenario" = unreachable ] && timeout_s=3
-python3 "$here/gencap.py" --out "$tmp" --packets "$packets" --ports "$ports" \
+python3 "$here/gencap.py" --out "$tmp" --packets "$packets" --seed "$seed" --ports "$ports" \
 	--unreachable-timeout "$timeout_s" --no-truth
 
 listen=(--listen "127.0.0.1:$p_hi2" --listen "127.0.0.1:$p_hi3")
