@@ -60,6 +60,8 @@ WARRANTS = [
      ["192.0.2.128/26"], ["T4"]),
     ("NZC-0003", "customs", 2, "both", iso(W_STARTS), FULL[1],
      ["2001:db8:3::5/128"], ["T3"]),
+    ("NZP-0005", "police", 5, "cc", FULL[0], FULL[1],
+     ["2001:db8:20:1::5/128"], ["=2001:db8:20:1::5"]),
 ]
 
 AGENCIES = ["police", "customs"]
@@ -72,6 +74,7 @@ WHY = {
     "NZP-0004": "ends 3 s into the capture: an IRI-End, CC until then",
     "NZC-0002": "starts after the capture: nothing at all",
     "NZC-0003": "starts 2 s into the capture, on NZP-0004's target",
+    "NZP-0005": "CC only, a host inside NZP-0002's /48 (same agency: two copies)",
 }
 
 
@@ -433,8 +436,8 @@ def truth(files, ports):
     host_warrants = {}
     for w in WARRANTS:
         for t in w[7]:
-            base = t[:2]
-            for h in TARGET_HOSTS[base]:
+            hosts = [t[1:]] if t.startswith("=") else TARGET_HOSTS[t[:2]]
+            for h in hosts:
                 if t.endswith("v4") and ":" in h:
                     continue
                 host_warrants.setdefault(h, []).append(w)
