@@ -1,0 +1,86 @@
+/*
+ * fuzz_config.c - lt_config_load on arbitrary text written to a temporary
+ * file; a loaded configuration must satisfy what the rest of lawtap assumes.
+ */
+#include <string.h>
+#include <unistd.h>
+
+#include "mgmt/config.h"
+#include "fuzz.h"
+
+static char path[64];
+
+static void
+remove_tmp(void)
+{
+	unlink(path);
+}
+
+static void
+check(const struct lt_config *c)
+{
+	uint32_t i, j, ntargets = 0;
+
+	FUZZ_CHECK(c->operator_id[0] != '\0');
+	FUZZ_CHECK(strlen(c->auth_cc) == 2);
+	FUZZ_CHECK(c->eal_argv == NULL || c->eal_argv[c->eal_argc] == NULL);
+	for (i = 0; i < c->nports; i++)
+		FUZZ_CHECK(c->ports[i].device[0] != '\0');
+	for (i = 0; i < c->nagencies; i++)
+		for (j = 0; j < i; j++)
+			FUZZ_CHECK(strcmp(c->agencies[i].id, c->agencies[j].id) != 0);
+	for (i = 0; i < c->nwarrants; i++) {
+		const struct lt_warrant *w = &c->warrants[i];
+
+		FUZZ_CHECK(w->liid_len >= 1 && w->liid_len <= LT_LIID_MAX);
+		FUZZ_CHECK(w->agency < c->nagencies);
+		FUZZ_CHECK(w->content >= LT_CONTENT_IRI &&
+		    w->content <= LT_CONTENT_BOTH);
+		FUZZ_CHECK(w->start_s < w->end_s);
+		FUZZ_CHECK(w->ntargets == 0 || (w->targets >= c->targets &&
+		    w->targets + w->ntargets <= c->targets + c->ntargets));
+		for (j = 0; j < w->ntargets; j++) {
+			const struct lt_prefix *t = &w->targets[j];
+
+			FUZZ_CHECK((t->family == 4 && t->len >= 1 && t->len <= 32) ||
+			    (t->family == 6 && t->len >= 1 && t->len <= 128));
+		}
+		ntargets += w->ntargets;
+	}
+	FUZZ_CHECK(ntargets <= c->ntargets);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
+{
+	struct lt_config cfg;
+	char err[1024];
+	FILE *f;
+	int rc;
+
+	if (path[0] == '\0') {
+		int fd;
+
+		snprintf(path, sizeof(path), "/tmp/lawtap-fuzz-config.XXXXXX");
+		FUZZ_CHECK((fd = mkstemp(path)) >= 0);
+		close(fd);
+		atexit(remove_tmp);
+	}
+	FUZZ_CHECK((f = fopen(path, "wb")) != NULL);
+	FUZZ_CHECK(fwrite(data, 1, len, f) == len);
+	FUZZ_CHECK(fclose(f) == 0);
+
+	memset(err, 0, sizeof(err));
+	rc = lt_config_load(path, &cfg, err, sizeof(err));
+	FUZZ_CHECK(rc == 0 || rc == -1);
+	if (rc == 0) {
+		check(&cfg);
+		lt_config_free(&cfg);
+	} else {
+		/* An operator gets a message, and it names the file. */
+		FUZZ_CHECK(err[0] != '\0');
+		FUZZ_CHECK(strncmp(err, path, strlen(path)) == 0);
+		FUZZ_CHECK(memchr(err, '\0', sizeof(err)) != NULL);
+	}
+	return 0;
+}
