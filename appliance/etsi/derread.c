@@ -114,7 +114,7 @@ der_get_uint(const struct der_tlv *t, uint64_t max, uint64_t *out,
 		return der_fail(e, t->hdr, what, "INTEGER not minimal");
 	if (v[0] & 0x80)
 		return der_fail(e, t->hdr, what, "negative INTEGER");
-	if (n > 9)
+	if (n > 9 || (n == 9 && v[0] != 0))
 		return der_fail(e, t->hdr, what, "INTEGER out of range");
 	for (; n > 0; n--)
 		x = (x << 8) | *v++;
