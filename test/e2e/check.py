@@ -11,7 +11,11 @@ gapless from 0 per (LIID, CIN, kind); per LIID the CC records of each
 capture file in that file's order.  Exit 0 if all holds, 1 if not, 2 on
 unusable input.
 
-usage: check.py -c lawtap.conf -j out.jsonl [--ignore-agency ID] A.pcap [B.pcap ...]
+usage: check.py -c lawtap.conf -j out.jsonl [--ignore-agency ID] [--live T0:T1] A.pcap [B.pcap ...]
+
+--live: the frames were sent to a running appliance between wall-clock times
+T0 and T1 (microseconds); windows are judged at T0 and records carry T0..T1
+instead of the capture times.
 """
 
 import argparse
@@ -251,7 +255,11 @@ def load_captures(paths):
 
 # --- expectations -----------------------------------------------------------
 
-def expected(cfg, pkts, first, last):
+def expected(cfg, pkts, first, last, live=None):
+    """live: (t0, t1), the wall-clock span in which the frames were sent to a
+    live appliance: every packet is judged at t0 and keyed without its time."""
+    if live:
+        first = last = live[0]
     cc = collections.defaultdict(dict)   # liid -> {(sha, dir, ts, len): (file, index)}
     iri = collections.defaultdict(list)  # liid -> [(type, event, ip, family, len)]
     for w in cfg["warrants"]:
@@ -267,8 +275,9 @@ def expected(cfg, pkts, first, last):
                                     n.network_address, n.version, n.prefixlen))
     ccw = [w for w in cfg["warrants"] if w.content in ("cc", "both")]
     for p in pkts:
+        ts = live[0] if live else p.ts
         for w in ccw:
-            if not (w.start_us <= p.ts < w.end_us):
+            if not (w.start_us <= ts < w.end_us):
                 continue
             if any(p.src in n for n in w.nets):
                 d = "fromTarget"
@@ -276,7 +285,7 @@ def expected(cfg, pkts, first, last):
                 d = "toTarget"
             else:
                 continue
-            key = (hashlib.sha256(p.ip).hexdigest(), d, p.ts, len(p.ip))
+            key = (hashlib.sha256(p.ip).hexdigest(), d, None if live else p.ts, len(p.ip))
             cc[w.liid][key] = (p.file, p.index)
     return cc, iri
 
@@ -292,9 +301,9 @@ class Report:
         self.problems.append(msg)
 
 
-def check(cfg, paths, jsonl, ignore, limit=12):
+def check(cfg, paths, jsonl, ignore, limit=12, live=None):
     pkts, why, first, last = load_captures(paths)
-    exp_cc, exp_iri = expected(cfg, pkts, first, last)
+    exp_cc, exp_iri = expected(cfg, pkts, first, last, live)
     by_sha = {}
     for p in pkts:
         by_sha.setdefault(hashlib.sha256(p.ip).hexdigest(), p)
@@ -368,8 +377,12 @@ def check(cfg, paths, jsonl, ignore, limit=12):
         matched = {}  # key -> record
         for r in got_cc.get(liid, []):
             where = "out line %d" % r["_line"]
-            key = (r.get("payload_sha256"), r.get("dir"),
-                   (r.get("ts_sec") or 0) * 10**6 + (r.get("ts_usec") or 0), r.get("payload_len"))
+            ts = (r.get("ts_sec") or 0) * 10**6 + (r.get("ts_usec") or 0)
+            key = (r.get("payload_sha256"), r.get("dir"), None if live else ts,
+                   r.get("payload_len"))
+            if live and not (live[0] - 10**6 <= ts <= live[1] + 10**6):
+                rep.bad("%s: %s CC time %d outside the %d..%d the frames were sent in" % (
+                    where, liid, ts, live[0], live[1]))
             if r.get("cc") != "iPCC":
                 rep.bad("%s: %s CC of type %r, want iPCC" % (where, liid, r.get("cc")))
             if key in want and key not in matched:
@@ -490,11 +503,15 @@ def main():
     ap.add_argument("--ignore-agency", action="append", default=[],
                     help="do not check this agency's records (e.g. it was unreachable)")
     ap.add_argument("--limit", type=int, default=12, help="problems to list")
+    ap.add_argument("--live", metavar="T0:T1",
+                    help="the captures were sent to a live appliance between these wall-clock "
+                         "times (microseconds): judge windows at T0, ignore capture times")
     ap.add_argument("pcap", nargs="+")
     a = ap.parse_args()
+    live = tuple(int(x) for x in a.live.split(":")) if a.live else None
     try:
         cfg = load_config(a.conf)
-        return check(cfg, a.pcap, a.jsonl, set(a.ignore_agency), a.limit)
+        return check(cfg, a.pcap, a.jsonl, set(a.ignore_agency), a.limit, live)
     except (Unusable, OSError) as e:
         print("check: %s" % e, file=sys.stderr)
         return 2
