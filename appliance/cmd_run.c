@@ -156,9 +156,10 @@ report(const struct lt_config *cfg)
 		const struct lt_wstats *s = &lt_dp.workers[i].st;
 
 		log_info("worker %u (port %u queue %u): rx %lu packets %lu bytes, not IP %lu, "
-		    "malformed %lu, matched %lu, records %lu, dropped: ring full %lu, queue full "
-		    "%lu, undeliverable %lu, over %d warrants %lu", i, lt_dp.workers[i].port,
-		    lt_dp.workers[i].queue, s->rx, s->bytes, s->not_ip, s->malformed, s->matched,
+		    "malformed %lu, over one mbuf %lu, matched %lu, records %lu, dropped: ring full "
+		    "%lu, queue full %lu, undeliverable %lu, over %d warrants %lu", i,
+		    lt_dp.workers[i].port, lt_dp.workers[i].queue, s->rx, s->bytes, s->not_ip,
+		    s->malformed, s->multiseg, s->matched,
 		    s->records, s->ring_full, s->queue_full, s->undeliverable, LT_MAX_MATCH,
 		    s->too_many_warrants);
 	}

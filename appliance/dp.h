@@ -46,7 +46,7 @@ enum lt_phase {
 };
 
 struct lt_wstats {
-	uint64_t rx, bytes, not_ip, malformed, matched, records;
+	uint64_t rx, bytes, not_ip, malformed, multiseg, matched, records;
 	uint64_t ring_full, queue_full, too_many_warrants, undeliverable;
 	uint64_t bursts, empty_polls;
 };

@@ -192,7 +192,9 @@ classify(struct lt_worker *w, struct rte_mbuf *m, int64_t ts_us)
 
 	pr = lt_parse_frame(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m), &pk);
 	if (unlikely(pr != LT_PARSE_IP)) {
-		if (pr == LT_PARSE_MALFORMED)
+		if (m->nb_segs > 1)
+			w->st.multiseg++;	/* longer than one mbuf: not read */
+		else if (pr == LT_PARSE_MALFORMED)
 			w->st.malformed++;
 		else
 			w->st.not_ip++;
