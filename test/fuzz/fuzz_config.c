@@ -106,7 +106,11 @@ check_no_liid(const uint8_t *data, size_t len)
 	char err[1024];
 	uint8_t *t;
 
-	if (memmem(data, len, "liid", 4) == NULL || (t = malloc(len)) == NULL)
+	/* The marker must be new to the text (libFuzzer learns it from strstr). */
+	if (memmem(data, len, "liid", 4) == NULL ||
+	    memmem(data, len, "Zq7", 3) != NULL ||
+	    memmem(data, len, "q7Z", 3) != NULL ||
+	    memmem(data, len, "7Zq", 3) != NULL || (t = malloc(len)) == NULL)
 		return;
 	memcpy(t, data, len);
 	if (mark_liids(t, len) > 0) {
@@ -131,7 +135,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	if (path[0] == '\0') {
 		int fd;
 
-		snprintf(path, sizeof(path), "/tmp/lawtap-fuzz-config.XXXXXX");
+		/* tmpfs when there is one: the file is rewritten per input. */
+		snprintf(path, sizeof(path), "%s/lawtap-fuzz-config.XXXXXX",
+		    access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
 		FUZZ_CHECK((fd = mkstemp(path)) >= 0);
 		close(fd);
 		atexit(remove_tmp);
