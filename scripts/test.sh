@@ -18,6 +18,17 @@ echo "== meson test -C $build_asan"
 UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
 	meson test -C "$build_asan" --print-errorlogs || status=1
 
+# Every parser of outside bytes, fuzzed briefly (libFuzzer needs clang).
+build_fuzz=${BUILD_FUZZ:-build-fuzz}
+echo "== meson test -C $build_fuzz --suite fuzz-smoke"
+if command -v clang >/dev/null; then
+	[ -f "$build_fuzz/build.ninja" ] || CC=clang meson setup "$build_fuzz" -Dfuzz=true
+	meson test -C "$build_fuzz" --suite fuzz-smoke --print-errorlogs || status=1
+else
+	echo "test.sh: clang not installed, fuzz-smoke skipped"
+	status=1
+fi
+
 if [ "$status" = 0 ]; then
 	echo "test.sh: all tests passed"
 else

@@ -188,6 +188,10 @@ test_integers(void **state)
 	n = edit(b, v_keepalive, sizeof(v_keepalive), KA_SEQ, 3,
 	    "\x84\x05\x01\x00\x00\x00\x00", 7, ka_lens, 2);
 	rejects(b, n, "out of range");
+	/* 2^64+5 in 9 octets must not read as 5 (found by fuzz_der) */
+	n = edit(b, v_keepalive, sizeof(v_keepalive), KA_SEQ, 3,
+	    "\x84\x09\x01\x00\x00\x00\x00\x00\x00\x00\x05", 11, ka_lens, 2);
+	rejects(b, n, "");
 	/* empty INTEGER */
 	n = edit(b, v_keepalive, sizeof(v_keepalive), KA_SEQ, 3,
 	    "\x84\x00", 2, ka_lens, 2);

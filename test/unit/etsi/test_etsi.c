@@ -12,7 +12,7 @@
 
 static const struct etsi_time ts7 = { 1700000000, 123450 };
 static const struct etsi_time ts0 = { 1700000000, 0 };
-static const uint8_t pkt[4] = { 0xde, 0xad, 0xbe, 0xef };
+#define PKT_LEN	4	/* the packet of v_ipcc: de ad be ef */
 
 static struct etsi_tmpl
 tmpl(void)
@@ -131,7 +131,7 @@ static void
 test_ipcc(void **state)
 {
 	struct etsi_tmpl t = tmpl();
-	uint8_t head[sizeof(v_ipcc) - sizeof(pkt)];
+	uint8_t head[sizeof(v_ipcc) - PKT_LEN];
 	uint8_t head1400[sizeof(v_ipcc_head1400)];
 	uint8_t b[ETSI_IPCC_HEAD_MAX];
 
