@@ -85,9 +85,9 @@ collected() {
 	sed -n 's/^totals: *\([0-9]*\).*/\1/p' "$1" | head -n 1
 }
 
-# field NAME LINE: the number after NAME in bench_dp's callgrind-part line.
+# field NAME LINE: the number after the last NAME in bench_dp's callgrind-part line.
 field() {
-	echo "$2" | tr ' ' '\n' | sed -n "/^$1\$/{n;p;}"
+	echo "$2" | tr ' ' '\n' | sed -n "/^$1\$/{n;p;}" | tail -n 1
 }
 
 echo "== callgrind (build-bench-v3, $last; out files in $out)"
