@@ -251,6 +251,7 @@ check(const struct bench_mix *mx, uint64_t nbursts, const char *what)
 	if (s->rx != nbursts * LT_BURST || s->not_ip != mx->not_ip * passes ||
 	    s->malformed != mx->malformed * passes || s->matched != rec || s->records != rec ||
 	    s->queue_full || s->ring_full || s->undeliverable || s->too_many_warrants ||
+	    s->multiseg ||
 	    drained_records != rec) {
 		fprintf(stderr, "bench_dp: %s: counters disagree with the mix: rx %lu not-IP %lu "
 		    "malformed %lu matched %lu records %lu drained %lu; expected not-IP %lu "
@@ -299,7 +300,7 @@ timed(const struct opts *o, const struct bench_mix *mx, const char *name, uint32
 	printf("  %-10s %7u %11lu %9lu %7.2f [%5.2f-%5.2f] %7lu %6lu %7lu %6lu %6lu %6lu\n",
 	    name, nt, s->rx, s->records, mpps[o->runs / 2], mpps[0], mpps[o->runs - 1],
 	    s->not_ip, s->malformed, s->matched, s->queue_full, s->ring_full,
-	    s->undeliverable + s->too_many_warrants);
+	    s->undeliverable + s->too_many_warrants + s->multiseg);
 	return 0;
 }
 
