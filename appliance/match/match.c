@@ -135,14 +135,19 @@ build_lpm(struct lt_match *m, const struct pw *v, uint32_t nv, const uint32_t *s
     int socket, char *err, size_t errlen)
 {
 	static unsigned gen;
-	uint32_t n4 = 0, n6 = 0;
+	uint32_t n4 = 0, n6 = 0, t6 = 0;
 	char name[32];
 
 	for (uint32_t i = 0; i < m->nsets; i++) {
-		if (v[set_pw[i]].p.family == 4)
+		const struct lt_prefix *p = &v[set_pw[i]].p;
+
+		if (p->family == 4) {
 			n4++;
-		else
+		} else {
 			n6++;
+			/* rte_lpm6: one tbl8 group per byte past the first 24 bits, at most */
+			t6 += p->len > 24 ? (p->len - 24 + 7) / 8u : 0;
+		}
 	}
 	(void)nv;
 	gen++;
@@ -151,7 +156,7 @@ build_lpm(struct lt_match *m, const struct pw *v, uint32_t nv, const uint32_t *s
 	    .max_rules = n4 + 1, .number_tbl8s = n4 + 1 < 256 ? 256 : n4 + 1 });
 	snprintf(name, sizeof(name), "lt_lpm6_%u", gen);
 	m->lpm6 = rte_lpm6_create(name, socket, &(struct rte_lpm6_config){
-	    .max_rules = n6 + 1, .number_tbl8s = (n6 + 1) * 8 < 256 ? 256 : (n6 + 1) * 8 });
+	    .max_rules = n6 + 1, .number_tbl8s = t6 + 1 < 256 ? 256 : t6 + 1 });
 	if (m->lpm4 == NULL || m->lpm6 == NULL) {
 		snprintf(err, errlen, "cannot create the target tables (%u IPv4, %u IPv6 "
 		    "prefixes): %s", n4, n6, rte_strerror(rte_errno));

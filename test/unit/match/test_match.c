@@ -240,6 +240,29 @@ test_random_against_reference(void **state)
 	}
 }
 
+/* Many /128s on different /48s: each needs its own chain of LPM6 blocks. */
+static void
+test_many_spread_v6_hosts(void **state)
+{
+	static struct fixture f;
+	struct lt_match *m;
+	char text[64];
+
+	(void)state;
+	memset(&f, 0, sizeof(f));
+	for (unsigned i = 0; i < MAXW; i++) {
+		snprintf(text, sizeof(text), "2001:db8:%x:%x::%x/128", i * 997 % 65536, i, i + 1);
+		add_warrant(&f, LT_CONTENT_CC, (struct lt_prefix[]){ pfx(text) }, 1);
+	}
+	m = build(&f);
+	for (unsigned i = 0; i < MAXW; i++) {
+		snprintf(text, sizeof(text), "2001:db8:%x:%x::%x", i * 997 % 65536, i, i + 1);
+		check_addr(&f, m, text);
+		assert_int_equal(lookup(m, 6, pfx(text).addr), 1ULL << i);
+	}
+	lt_match_free(m);
+}
+
 int
 main(void)
 {
@@ -250,6 +273,7 @@ main(void)
 		cmocka_unit_test(test_nested_and_shared),
 		cmocka_unit_test(test_short_prefixes),
 		cmocka_unit_test(test_random_against_reference),
+		cmocka_unit_test(test_many_spread_v6_hosts),
 	};
 	int rc;
 
