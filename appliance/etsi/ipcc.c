@@ -1,38 +1,172 @@
-/* ipcc.c - the head of a CC record carrying an IPCC (TS 102 232-3 clause 6.3). */
-#include "etsi/der.h"
-#include "etsi/hdr.h"
-
 /*
- * PS-PDU { pSHeader, payload [2] { cCPayloadSequence [1] { CCPayload {
- *   payloadDirection [0], cCContents [2] { iPCC [2] { iPCCObjId [0] 5.3.N.2,
+ * ipcc.c - the head of a CC record carrying an IPCC (TS 102 232-3 clause 6.3).
+ *
+ * This is the encoder run once per intercepted packet, so it does not go
+ * through the general writer in der.c: the head has a fixed shape and a
+ * bounded size (ETSI_IPCC_HEAD_MAX), the room is checked once, and the
+ * date of the timeStamp is formatted once per second per thread.  The
+ * result is byte for byte what the general writer produces (the unit tests
+ * hold both to the same vectors).
+ *
+ * PS-PDU { pSHeader [1] { <template>, sequenceNumber [4], timeStamp [5],
+ *   microSecondTimeStamp [7] { seconds [0], microSeconds [1] },
+ *   timeStampQualifier [8] },
+ *   payload [2] { cCPayloadSequence [1] { CCPayload { payloadDirection [0],
+ *   cCContents [2] { iPCC [2] { iPCCObjId [0] 5.3.N.2,
  *   iPCCContents [1] { iPPackets [0] <packet> } } } } } } }
- * Everything up to the packet's first byte is written; each length counts
- * the pkt_len bytes the caller puts after it.
  */
-#define W(e)	do { if ((e) < 0) return -1; } while (0)
+#include <string.h>
+
+#include "etsi/der.h"
+#include "etsi/etsi.h"
+
+#define GENTIME_MAX_SEC	253402300799LL	/* 9999-12-31T23:59:59Z */
+
+static inline uint8_t *
+put_len(uint8_t *p, size_t len)
+{
+	if (len < 0x80) {
+		*--p = (uint8_t)len;
+		return p;
+	}
+	int n = 0;
+
+	for (; len > 0; len >>= 8, n++)
+		*--p = (uint8_t)len;
+	*--p = (uint8_t)(0x80 | n);
+	return p;
+}
+
+static inline uint8_t *
+put_tl(uint8_t *p, uint8_t tag, size_t len)
+{
+	p = put_len(p, len);
+	*--p = tag;
+	return p;
+}
+
+/* A non-negative INTEGER, minimal, with its (always short) length and tag. */
+static inline uint8_t *
+put_uint(uint8_t *p, uint8_t tag, uint64_t v)
+{
+	uint8_t *end = p;
+
+	do {
+		*--p = (uint8_t)v;
+		v >>= 8;
+	} while (v > 0);
+	if (*p & 0x80)
+		*--p = 0;
+	p[-1] = (uint8_t)(end - p);
+	p[-2] = tag;
+	return p - 2;
+}
+
+struct time_cache {
+	int64_t sec;
+	char ymdhms[14];
+};
+
+static _Thread_local struct time_cache tcache = { .sec = -1 };
+
+/* timeStamp [5] GeneralizedTime: YYYYMMDDHHMMSS[.f]Z, no trailing zeros. */
+static inline uint8_t *
+put_gentime(uint8_t *p, uint8_t tag, int64_t sec, uint32_t usec)
+{
+	uint8_t *end = p;
+
+	if (sec != tcache.sec) {
+		der_format_time(tcache.ymdhms, sec);
+		tcache.sec = sec;
+	}
+	*--p = 'Z';
+	if (usec > 0) {
+		int digits = 6;
+
+		for (; usec % 10 == 0; digits--)
+			usec /= 10;
+		for (; digits > 0; digits--) {
+			*--p = (uint8_t)('0' + usec % 10);
+			usec /= 10;
+		}
+		*--p = '.';
+	}
+	p -= 14;
+	memcpy(p, tcache.ymdhms, 14);
+	p[-1] = (uint8_t)(end - p);
+	p[-2] = tag;
+	return p - 2;
+}
+
+/* Writes backwards from end, which has ETSI_IPCC_HEAD_MAX bytes before it. */
+static int
+ipcc_head(uint8_t *end, const struct etsi_tmpl *t, uint32_t seq, struct etsi_time ts,
+    enum etsi_dir dir, size_t pkt_len)
+{
+	uint8_t *p = end, *hdr_end;
+	uint32_t v = t->ipaccess_version;
+
+	if ((unsigned)dir > ETSI_DIR_INDETERMINATE ||
+	    pkt_len > INT32_MAX / 2 || ts.usec > 999999 || ts.sec < 0 ||
+	    ts.sec > GENTIME_MAX_SEC || t->len > ETSI_TMPL_MAX || v >= 1u << 14)
+		return -1;
 #define BODY	(pkt_len + (size_t)(end - p))
+	p = put_tl(p, 0x80, pkt_len);			/* iPPackets [0] */
+	p = put_tl(p, 0xa1, BODY);			/* iPCCContents [1] */
+	*--p = 0x02;					/* iPCCObjId [0] 5.3.N.2 */
+	if (v < 0x80) {
+		*--p = (uint8_t)v;
+	} else {
+		*--p = (uint8_t)(v & 0x7f);
+		*--p = (uint8_t)(0x80 | v >> 7);
+	}
+	*--p = 0x03;
+	*--p = 0x05;
+	*--p = v < 0x80 ? 4 : 5;
+	*--p = 0x80;
+	p = put_tl(p, 0xa2, BODY);			/* iPCC [2] */
+	p = put_tl(p, 0xa2, BODY);			/* cCContents [2] */
+	*--p = (uint8_t)dir;				/* payloadDirection [0] */
+	*--p = 0x01;
+	*--p = 0x80;
+	p = put_tl(p, 0x30, BODY);			/* CCPayload */
+	p = put_tl(p, 0xa1, BODY);			/* cCPayloadSequence [1] */
+	p = put_tl(p, 0xa2, BODY);			/* payload [2] */
+
+	hdr_end = p;
+	*--p = 0x01;					/* timeStampQualifier [8] */
+	*--p = 0x01;
+	*--p = 0x88;
+	{
+		uint8_t *m = p;
+
+		p = put_uint(p, 0x81, ts.usec);		/* microSeconds [1] */
+		p = put_uint(p, 0x80, (uint64_t)ts.sec);	/* seconds [0] */
+		p = put_tl(p, 0xa7, (size_t)(m - p));	/* microSecondTimeStamp [7] */
+	}
+	p = put_gentime(p, 0x85, ts.sec, ts.usec);	/* timeStamp [5] */
+	p = put_uint(p, 0x84, seq);			/* sequenceNumber [4] */
+	p -= t->len;
+	memcpy(p, t->bytes, t->len);			/* [0]..[3] */
+	p = put_tl(p, 0xa1, (size_t)(hdr_end - p));	/* pSHeader [1] */
+	p = put_tl(p, 0x30, BODY);			/* PS-PDU */
+#undef BODY
+	return (int)(end - p);
+}
 
 int
 etsi_ipcc_head(uint8_t *buf, size_t cap, const struct etsi_tmpl *t,
     uint32_t seq, struct etsi_time ts, enum etsi_dir dir, size_t pkt_len)
 {
-	const uint32_t objid[4] = { 5, 3, t->ipaccess_version, 2 };
-	uint8_t *end = buf + cap, *p = end;
+	uint8_t tmp[ETSI_IPCC_HEAD_MAX];
+	int n;
 
-	if ((unsigned)dir > ETSI_DIR_INDETERMINATE || pkt_len > INT32_MAX / 2)
+	if (cap >= ETSI_IPCC_HEAD_MAX)
+		return ipcc_head(buf + cap, t, seq, ts, dir, pkt_len);
+	/* A small buffer (never on the hot path): encode aside, then fit it. */
+	n = ipcc_head(tmp + sizeof(tmp), t, seq, ts, dir, pkt_len);
+	if (n < 0 || (size_t)n > cap)
 		return -1;
-	W(der_tl(&p, buf, DER_IMPL(0), pkt_len));
-	W(der_tl(&p, buf, DER_EXPL(1), BODY));
-	W(der_reloid(&p, buf, DER_IMPL(0), objid, 4));
-	W(der_tl(&p, buf, DER_EXPL(2), BODY));
-	W(der_tl(&p, buf, DER_EXPL(2), BODY));
-	W(der_int(&p, buf, DER_IMPL(0), dir));
-	W(der_tl(&p, buf, DER_SEQUENCE, BODY));
-	W(der_tl(&p, buf, DER_EXPL(1), BODY));
-	W(der_tl(&p, buf, DER_EXPL(2), BODY));
-	W(etsi_hdr_write(&p, buf, t, seq, ts));
-	W(etsi_pdu_wrap(&p, buf, BODY));
-	if (BODY > INT32_MAX)
-		return -1;
-	return (int)(end - p);
+	memcpy(buf + cap - n, tmp + sizeof(tmp) - n, (size_t)n);
+	return n;
 }

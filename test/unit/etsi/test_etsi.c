@@ -8,6 +8,8 @@
 
 #include "etsi/decode.h"
 #include "etsi/etsi.h"
+#include "etsi/der.h"
+#include "etsi/hdr.h"
 #include "vectors.h"
 
 static const struct etsi_time ts7 = { 1700000000, 123450 };
@@ -142,6 +144,82 @@ test_ipcc(void **state)
 	EXACT(etsi_ipcc_head(buf, cap, &t, 7, ts7, ETSI_TO_TARGET, 1400), head1400);
 	assert_int_equal(etsi_ipcc_head(b, sizeof(b), &t, 7, ts7, 3, 4), -1);
 	assert_int_equal(etsi_ipcc_head(b, sizeof(b), &t, 7, ts7, -1, 4), -1);
+}
+
+/*
+ * The IPCC head as the general DER writer builds it, tag by tag: the
+ * reference the per-packet encoder (written for speed) must equal.
+ */
+#define W(e)	do { if ((e) < 0) return -1; } while (0)
+#define BODY	(pkt_len + (size_t)(end - p))
+static int
+ref_ipcc_head(uint8_t *buf, size_t cap, const struct etsi_tmpl *t, uint32_t seq,
+    struct etsi_time ts, enum etsi_dir dir, size_t pkt_len)
+{
+	const uint32_t objid[4] = { 5, 3, t->ipaccess_version, 2 };
+	uint8_t *end = buf + cap, *p = end;
+
+	W(der_tl(&p, buf, DER_IMPL(0), pkt_len));
+	W(der_tl(&p, buf, DER_EXPL(1), BODY));
+	W(der_reloid(&p, buf, DER_IMPL(0), objid, 4));
+	W(der_tl(&p, buf, DER_EXPL(2), BODY));
+	W(der_tl(&p, buf, DER_EXPL(2), BODY));
+	W(der_int(&p, buf, DER_IMPL(0), dir));
+	W(der_tl(&p, buf, DER_SEQUENCE, BODY));
+	W(der_tl(&p, buf, DER_EXPL(1), BODY));
+	W(der_tl(&p, buf, DER_EXPL(2), BODY));
+	W(etsi_hdr_write(&p, buf, t, seq, ts));
+	W(etsi_pdu_wrap(&p, buf, BODY));
+	return (int)(end - p);
+}
+#undef BODY
+#undef W
+
+static void
+test_ipcc_fast_equals_reference(void **state)
+{
+	static const size_t lens[] = { 0, 1, 20, 100, 101, 127, 128, 200, 255, 256, 1500,
+	    9000, 65535, 65536, 70000, 16777215, 16777216 };
+	static const uint32_t seqs[] = { 0, 1, 127, 128, 255, 256, 32767, 32768, 8388608,
+	    2147483647u, 2147483648u, 4294967295u };
+	static const uint32_t usecs[] = { 0, 1, 5, 10, 100000, 123450, 500000, 999999,
+	    120000, 100 };
+	static const int64_t secs[] = { 0, 86399, 86400, 951782399, 951782400, 1700000000,
+	    1795000000, 2147483647, 2147483648LL, 4102444800LL, 253402300799LL };
+	static const uint32_t versions[] = { 1, 20, 127, 128, 255, 16383 };
+	uint8_t a[ETSI_IPCC_HEAD_MAX], b[ETSI_IPCC_HEAD_MAX];
+	unsigned n = 0;
+
+	(void)state;
+	for (size_t v = 0; v < sizeof(versions) / sizeof(versions[0]); v++) {
+		struct etsi_tmpl t = tmpl();
+
+		t.ipaccess_version = versions[v];
+		for (size_t l = 0; l < sizeof(lens) / sizeof(lens[0]); l++)
+		for (size_t q = 0; q < sizeof(seqs) / sizeof(seqs[0]); q++)
+		for (size_t u = 0; u < sizeof(usecs) / sizeof(usecs[0]); u++)
+		for (size_t s = 0; s < sizeof(secs) / sizeof(secs[0]); s++) {
+			struct etsi_time ts = { secs[s], usecs[u] };
+			enum etsi_dir d = (enum etsi_dir)(n++ % 3);
+			int x = etsi_ipcc_head(a, sizeof(a), &t, seqs[q], ts, d, lens[l]);
+			int y = ref_ipcc_head(b, sizeof(b), &t, seqs[q], ts, d, lens[l]);
+
+			assert_true(x > 0);
+			assert_int_equal(x, y);
+			assert_memory_equal(a + sizeof(a) - x, b + sizeof(b) - y, (size_t)x);
+		}
+	}
+	/* Out of range: as the general writer, refused. */
+	{
+		struct etsi_tmpl t = tmpl();
+
+		assert_int_equal(etsi_ipcc_head(a, sizeof(a), &t, 0,
+		    (struct etsi_time){ 253402300800LL, 0 }, ETSI_FROM_TARGET, 10), -1);
+		assert_int_equal(etsi_ipcc_head(a, sizeof(a), &t, 0,
+		    (struct etsi_time){ 1, 1000000 }, ETSI_FROM_TARGET, 10), -1);
+		assert_int_equal(etsi_ipcc_head(a, sizeof(a), &t, 0,
+		    (struct etsi_time){ -1, 0 }, ETSI_FROM_TARGET, 10), -1);
+	}
 }
 
 static struct etsi_ipiri
@@ -391,6 +469,7 @@ main(void)
 		cmocka_unit_test(test_tmpl),
 		cmocka_unit_test(test_keepalive),
 		cmocka_unit_test(test_ipcc),
+		cmocka_unit_test(test_ipcc_fast_equals_reference),
 		cmocka_unit_test(test_ipiri),
 		cmocka_unit_test(test_roundtrip_tri),
 		cmocka_unit_test(test_roundtrip_ipcc),
