@@ -22,19 +22,38 @@
 
 #define GENTIME_MAX_SEC	253402300799LL	/* 9999-12-31T23:59:59Z */
 
+/* Definite, minimal length; len < 2^32 (checked by the caller). */
 static inline uint8_t *
 put_len(uint8_t *p, size_t len)
 {
 	if (len < 0x80) {
-		*--p = (uint8_t)len;
-		return p;
+		p[-1] = (uint8_t)len;
+		return p - 1;
 	}
-	int n = 0;
-
-	for (; len > 0; len >>= 8, n++)
-		*--p = (uint8_t)len;
-	*--p = (uint8_t)(0x80 | n);
-	return p;
+	if (len < 0x100) {
+		p[-1] = (uint8_t)len;
+		p[-2] = 0x81;
+		return p - 2;
+	}
+	if (len < 0x10000) {
+		p[-1] = (uint8_t)len;
+		p[-2] = (uint8_t)(len >> 8);
+		p[-3] = 0x82;
+		return p - 3;
+	}
+	if (len < 0x1000000) {
+		p[-1] = (uint8_t)len;
+		p[-2] = (uint8_t)(len >> 8);
+		p[-3] = (uint8_t)(len >> 16);
+		p[-4] = 0x83;
+		return p - 4;
+	}
+	p[-1] = (uint8_t)len;
+	p[-2] = (uint8_t)(len >> 8);
+	p[-3] = (uint8_t)(len >> 16);
+	p[-4] = (uint8_t)(len >> 24);
+	p[-5] = 0x84;
+	return p - 5;
 }
 
 static inline uint8_t *
@@ -62,12 +81,32 @@ put_uint(uint8_t *p, uint8_t tag, uint64_t v)
 	return p - 2;
 }
 
+static const char digit_pairs[100][2] = {
+#define D(t)	{ t, '0' }, { t, '1' }, { t, '2' }, { t, '3' }, { t, '4' }, \
+		{ t, '5' }, { t, '6' }, { t, '7' }, { t, '8' }, { t, '9' }
+	D('0'), D('1'), D('2'), D('3'), D('4'), D('5'), D('6'), D('7'), D('8'), D('9'),
+#undef D
+};
+
+/* What changes once a second: the date digits and seconds [0] of microSecondTimeStamp. */
 struct time_cache {
 	int64_t sec;
 	char ymdhms[14];
+	uint8_t sec_tlv[16];	/* right-aligned: 80 LL ss.. */
+	uint8_t sec_tlv_len;
 };
 
 static _Thread_local struct time_cache tcache = { .sec = -1 };
+
+static void
+cache_second(int64_t sec)
+{
+	uint8_t *e = tcache.sec_tlv + sizeof(tcache.sec_tlv);
+
+	der_format_time(tcache.ymdhms, sec);
+	tcache.sec_tlv_len = (uint8_t)(e - put_uint(e, 0x80, (uint64_t)sec));
+	tcache.sec = sec;
+}
 
 /* timeStamp [5] GeneralizedTime: YYYYMMDDHHMMSS[.f]Z, no trailing zeros. */
 static inline uint8_t *
@@ -75,21 +114,33 @@ put_gentime(uint8_t *p, uint8_t tag, int64_t sec, uint32_t usec)
 {
 	uint8_t *end = p;
 
-	if (sec != tcache.sec) {
-		der_format_time(tcache.ymdhms, sec);
-		tcache.sec = sec;
-	}
+	if (sec != tcache.sec)
+		cache_second(sec);
 	*--p = 'Z';
 	if (usec > 0) {
-		int digits = 6;
+		/*
+		 * ".ffffff" by two-digit pairs in an 8-byte word, shifted so that
+		 * the digits kept (trailing zeros cut) end where 'Z' begins; the
+		 * spare bytes land in free room below and are overwritten later.
+		 */
+		uint8_t f[8];
+		uint64_t w;
+		unsigned tz = (usec % 10 == 0) + (usec % 100 == 0) + (usec % 1000 == 0) +
+		    (usec % 10000 == 0) + (usec % 100000 == 0);
 
-		for (; usec % 10 == 0; digits--)
-			usec /= 10;
-		for (; digits > 0; digits--) {
-			*--p = (uint8_t)('0' + usec % 10);
-			usec /= 10;
-		}
-		*--p = '.';
+		f[0] = 0;
+		f[1] = '.';
+		memcpy(f + 2, digit_pairs[usec / 10000], 2);
+		memcpy(f + 4, digit_pairs[usec / 100 % 100], 2);
+		memcpy(f + 6, digit_pairs[usec % 100], 2);
+		memcpy(&w, f, 8);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		w <<= 8 * tz;			/* towards higher addresses */
+#else
+		w >>= 8 * tz;
+#endif
+		memcpy(p - 8, &w, 8);
+		p -= 7 - tz;
 	}
 	p -= 14;
 	memcpy(p, tcache.ymdhms, 14);
@@ -141,7 +192,11 @@ ipcc_head(uint8_t *end, const struct etsi_tmpl *t, uint32_t seq, struct etsi_tim
 		uint8_t *m = p;
 
 		p = put_uint(p, 0x81, ts.usec);		/* microSeconds [1] */
-		p = put_uint(p, 0x80, (uint64_t)ts.sec);	/* seconds [0] */
+		if (ts.sec != tcache.sec)
+			cache_second(ts.sec);
+		/* seconds [0]: 8 bytes copied, the spare ones land in free room below */
+		memcpy(p - 8, tcache.sec_tlv + sizeof(tcache.sec_tlv) - 8, 8);
+		p -= tcache.sec_tlv_len;
 		p = put_tl(p, 0xa7, (size_t)(m - p));	/* microSecondTimeStamp [7] */
 	}
 	p = put_gentime(p, 0x85, ts.sec, ts.usec);	/* timeStamp [5] */
