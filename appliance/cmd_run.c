@@ -92,9 +92,9 @@ check_pcap(const char *path)
 	}
 	n = read(fd, magic, sizeof(magic));
 	close(fd);
-	if (n != 4 || !((magic[0] == 0xd4 && magic[1] == 0xc3) || (magic[0] == 0xa1 &&
-	    magic[1] == 0xb2) || (magic[0] == 0x4d && magic[1] == 0x3c) ||
-	    (magic[0] == 0xa1 && magic[1] == 0xb2))) {
+	/* a1b2c3d4 / a1b23c4d big-endian, d4c3b2a1 / 4d3cb2a1 little-endian */
+	if (n != 4 || !((magic[0] == 0xa1 && magic[1] == 0xb2) ||
+	    (magic[0] == 0xd4 && magic[1] == 0xc3) || (magic[0] == 0x4d && magic[1] == 0x3c))) {
 		log_err("replay file %s: not a pcap file (pcapng is not read; convert with "
 		    "editcap -F pcap)", path);
 		return -1;

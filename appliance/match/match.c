@@ -131,8 +131,8 @@ pw_find(const struct pw *v, uint32_t n, const struct lt_prefix *p)
 }
 
 static int
-build_lpm(struct lt_match *m, const struct pw *v, uint32_t nv, const uint32_t *set_pw,
-    int socket, char *err, size_t errlen)
+build_lpm(struct lt_match *m, const struct pw *v, const uint32_t *set_pw, int socket,
+    char *err, size_t errlen)
 {
 	static unsigned gen;
 	uint32_t n4 = 0, n6 = 0, t6 = 0;
@@ -149,7 +149,6 @@ build_lpm(struct lt_match *m, const struct pw *v, uint32_t nv, const uint32_t *s
 			t6 += p->len > 24 ? (p->len - 24 + 7) / 8u : 0;
 		}
 	}
-	(void)nv;
 	gen++;
 	snprintf(name, sizeof(name), "lt_lpm4_%u", gen);
 	m->lpm4 = rte_lpm_create(name, socket, &(struct rte_lpm_config){
@@ -258,7 +257,7 @@ lt_match_build(const struct lt_config *cfg, int socket, char *err, size_t errlen
 	list = NULL;
 	if (m->set_warrant == NULL)
 		goto nomem;
-	if (build_lpm(m, v, nv, set_pw, socket, err, errlen) < 0)
+	if (build_lpm(m, v, set_pw, socket, err, errlen) < 0)
 		goto fail;
 	free(v);
 	free(set_pw);
