@@ -149,6 +149,17 @@ eal_argv(const struct lt_config *cfg, const struct args *a, char **av, int max)
 	return n;
 }
 
+/* Records of agency a the workers could not hand to its owner (live, ring full). */
+static uint64_t
+ring_lost(uint32_t a)
+{
+	uint64_t n = 0;
+
+	for (unsigned i = 0; i < lt_dp.nworkers; i++)
+		n += lt_dp.workers[i].agency_lost[a];
+	return n;
+}
+
 static void
 report(const struct lt_config *cfg)
 {
@@ -172,8 +183,8 @@ report(const struct lt_config *cfg)
 			    "lost, %lu connects, %lu losses, keep-alives %lu sent %lu answered",
 			    cfg->agencies[a].id, c[k]->p.hi, lt_conn_state_name(c[k]->state),
 			    c[k]->st.records_sent, c[k]->st.bytes_sent, c[k]->q.records,
-			    c[k]->st.records_lost, c[k]->st.connects, c[k]->st.losses,
-			    c[k]->st.ka_sent, c[k]->st.ka_answered);
+			    c[k]->st.records_lost + (k == 1 ? ring_lost(a) : 0), c[k]->st.connects,
+			    c[k]->st.losses, c[k]->st.ka_sent, c[k]->st.ka_answered);
 	}
 }
 
@@ -186,7 +197,7 @@ verdict(const struct lt_config *cfg)
 	for (uint32_t a = 0; a < cfg->nagencies; a++) {
 		const struct lt_agency_rt *rt = &lt_dp.agencies[a];
 		uint64_t undelivered = rt->hi2.q.records + rt->hi2.st.records_lost +
-		    rt->hi3.q.records + rt->hi3.st.records_lost;
+		    rt->hi3.q.records + rt->hi3.st.records_lost + ring_lost(a);
 
 		if (rt->hi2.state == LT_CONN_FAILED || rt->hi3.state == LT_CONN_FAILED) {
 			log_err("agency %s could not be reached (HI2 %s %s, HI3 %s %s): %lu "

@@ -25,6 +25,11 @@ lt_dp_setup_delivery(const struct lt_config *cfg, bool replay)
 	lt_dp.wown = sodium_malloc((cfg->nwarrants + 1) * sizeof(*lt_dp.wown));
 	if (lt_dp.agencies == NULL || lt_dp.wm == NULL || lt_dp.wown == NULL)
 		return -1;
+	for (unsigned i = 0; i < lt_dp.nworkers; i++) {
+		lt_dp.workers[i].agency_lost = calloc(cfg->nagencies + 1, sizeof(uint64_t));
+		if (lt_dp.workers[i].agency_lost == NULL)
+			return -1;
+	}
 	for (uint32_t i = 0; i < cfg->nagencies; i++) {
 		const struct lt_agency *a = &cfg->agencies[i];
 		struct lt_agency_rt *rt = &lt_dp.agencies[i];

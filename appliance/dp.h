@@ -64,6 +64,7 @@ struct lt_worker {
 	unsigned empty_runs;
 	volatile bool eof, closed;
 	struct lt_wstats st;
+	uint64_t *agency_lost;		/* [nagencies]: records lost to a full ring */
 } __rte_cache_aligned;
 
 struct lt_agency_rt {

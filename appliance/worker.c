@@ -151,6 +151,15 @@ owner_poll(struct lt_worker *w, uint64_t now)
 	}
 }
 
+/* The owner's ring is full (live): count the packet's lost records per agency. */
+static void
+ring_loss(struct lt_worker *w, const struct lt_meta *md, uint16_t owner)
+{
+	for (unsigned i = 0; i < md->nmatch; i++)
+		if (lt_dp.wm[md->warrant[i]].owner == owner)
+			w->agency_lost[lt_dp.cfg->warrants[md->warrant[i]].agency]++;
+}
+
 /* Hands a matched packet to the owner of each of its warrants' agencies. */
 static void
 dispatch(struct lt_worker *w, struct rte_mbuf *m)
@@ -171,6 +180,7 @@ dispatch(struct lt_worker *w, struct rte_mbuf *m)
 			if (!lt_dp.replay) {
 				rte_mbuf_refcnt_update(m, -1);
 				w->st.ring_full++;
+				ring_loss(w, md, o);
 				break;
 			}
 			owner_poll(w, lt_mono_ns());

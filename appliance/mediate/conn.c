@@ -19,6 +19,8 @@
 #define NS_PER_S	1000000000ULL
 #define RX_POLL_NS	(1 * NS_PER_MS)
 #define FINISH_WAIT_NS	(5 * NS_PER_S)
+#define TX_INTERVAL_NS	(20 * 1000ULL)	/* a write at most this often ... */
+#define TX_BATCH_BYTES	(64 * 1024)	/* ... unless this much is waiting */
 
 static const char *const state_names[] = {
 	"down", "connecting", "up", "finishing", "closed", "failed",
@@ -284,9 +286,14 @@ lt_conn_service(struct lt_conn *c, uint64_t now)
 		}
 		return;
 	case LT_CONN_UP:
-		handle_tx(c, now);
-		if (c->state != LT_CONN_UP)
-			return;
+		/* Records are batched into few large writes, not a syscall each. */
+		if (now - c->last_tx_try >= TX_INTERVAL_NS || c->q.used >= TX_BATCH_BYTES ||
+		    c->finish) {
+			c->last_tx_try = now;
+			handle_tx(c, now);
+			if (c->state != LT_CONN_UP)
+				return;
+		}
 		if (now >= c->next_rx) {
 			c->next_rx = now + RX_POLL_NS;
 			handle_rx(c, now);

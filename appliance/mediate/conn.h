@@ -47,7 +47,8 @@ struct lt_conn {
 	bool finish;			/* deliver what is queued, then close */
 	int fd;
 	struct lt_sendq q;
-	uint64_t retry_at, down_since, last_tx, ka_deadline, next_rx, finish_deadline;
+	uint64_t retry_at, down_since, last_tx, last_tx_try, ka_deadline, next_rx;
+	uint64_t finish_deadline;
 	uint32_t ka_seq;
 	struct etsi_tmpl ka_tmpl;
 	uint8_t rbuf[2048];
