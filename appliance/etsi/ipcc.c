@@ -125,22 +125,23 @@ put_gentime(uint8_t *p, uint8_t tag, int64_t sec, uint32_t usec)
 		 */
 		uint8_t f[8];
 		uint64_t w;
-		unsigned tz = (usec % 10 == 0) + (usec % 100 == 0) + (usec % 1000 == 0) +
-		    (usec % 10000 == 0) + (usec % 100000 == 0);
+		unsigned n = 8;
 
 		f[0] = 0;
 		f[1] = '.';
 		memcpy(f + 2, digit_pairs[usec / 10000], 2);
 		memcpy(f + 4, digit_pairs[usec / 100 % 100], 2);
 		memcpy(f + 6, digit_pairs[usec % 100], 2);
+		while (f[n - 1] == '0')
+			n--;
 		memcpy(&w, f, 8);
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-		w <<= 8 * tz;			/* towards higher addresses */
+		w <<= 8 * (8 - n);		/* towards higher addresses */
 #else
-		w >>= 8 * tz;
+		w >>= 8 * (8 - n);
 #endif
 		memcpy(p - 8, &w, 8);
-		p -= 7 - tz;
+		p -= n - 1;
 	}
 	p -= 14;
 	memcpy(p, tcache.ymdhms, 14);
