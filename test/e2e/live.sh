@@ -52,7 +52,7 @@ ip netns add "$ns"
 nsx ip link set lo up
 nsx ip link add vcap type veth peer name vinj
 for i in vcap vinj; do
-	nsx sysctl -qw "net.ipv6.conf.$i.disable_ipv6=1"
+	nsx sh -c "echo 1 > /proc/sys/net/ipv6/conf/$i/disable_ipv6" 2>/dev/null || true
 	nsx ip link set "$i" up
 done
 
