@@ -280,11 +280,14 @@ cmd_run(int argc, char **argv)
 		return 1;
 	}
 	for (int i = 0; i < a.nreplay; i++)
-		if (check_pcap(a.replay[i]) < 0)
+		if (check_pcap(a.replay[i]) < 0) {
+			lt_config_free(&cfg);
 			return 1;
+		}
 	if (a.nreplay == 0 && cfg.nports == 0) {
 		log_err("%s: no ports configured and no --replay given: nothing to capture",
 		    cfg.path);
+		lt_config_free(&cfg);
 		return 1;
 	}
 	lt_dp.cfg = &cfg;
@@ -292,6 +295,7 @@ cmd_run(int argc, char **argv)
 	ac = eal_argv(&cfg, &a, av, 256);
 	if (rte_eal_init(ac, av) < 0) {
 		log_err("DPDK EAL initialisation failed: %s", rte_strerror(rte_errno));
+		lt_config_free(&cfg);
 		return 1;
 	}
 	signal(SIGINT, on_signal);
@@ -335,7 +339,9 @@ cmd_run(int argc, char **argv)
 	report(&cfg);
 	rc = verdict(&cfg);
 out:
+	lt_dp_teardown(&cfg);
 	lt_ports_stop();
 	rte_eal_cleanup();
+	lt_config_free(&cfg);
 	return rc;
 }

@@ -114,3 +114,27 @@ lt_dp_setup_workers(const struct lt_rxq *q, unsigned nq)
 	return i == nq ? 0 : -1;
 }
 
+
+/* Frees what the setup functions and lt_match_build made (before EAL cleanup). */
+void
+lt_dp_teardown(const struct lt_config *cfg)
+{
+	if (lt_dp.agencies != NULL)
+		for (uint32_t i = 0; i < cfg->nagencies; i++) {
+			lt_conn_free(&lt_dp.agencies[i].hi2);
+			lt_conn_free(&lt_dp.agencies[i].hi3);
+		}
+	free(lt_dp.agencies);
+	free(lt_dp.wm);
+	if (lt_dp.wown != NULL)
+		sodium_free(lt_dp.wown);	/* wipes the LIIDs in the templates */
+	if (lt_dp.workers != NULL) {
+		for (unsigned i = 0; i < lt_dp.nworkers; i++) {
+			free(lt_dp.workers[i].agency_lost);
+			rte_ring_free(lt_dp.workers[i].ring);
+		}
+		rte_free(lt_dp.workers);
+	}
+	lt_match_free((struct lt_match *)lt_dp.match);
+	memset(&lt_dp, 0, sizeof(lt_dp));
+}

@@ -94,6 +94,7 @@ struct lt_rxq;
 int lt_dp_setup_workers(const struct lt_rxq *q, unsigned nq);
 /* Connections per agency (owned round-robin by the workers), warrant state. */
 int lt_dp_setup_delivery(const struct lt_config *cfg, bool replay);
+void lt_dp_teardown(const struct lt_config *cfg);
 
 int lt_worker_main(void *arg);
 /* The stages after rx for one burst (the loop's body; benchmarks call it too). */
