@@ -156,9 +156,10 @@ attribute(struct sip_slice v, struct sdp *s, struct sdp_media *m)
 	}
 	if (val.p == NULL || !sip_slice_eq(name, "rtcp"))
 		return 0;
-	if (!field(&val, &port) || (r = number(port, &m->rtcp_port,
-	    SDP_E_RTCP)) != 0)
-		return port.len == 0 ? SDP_E_RTCP : r;
+	if (!field(&val, &port))
+		return SDP_E_RTCP;
+	if ((r = number(port, &m->rtcp_port, SDP_E_RTCP)) != 0)
+		return r;
 	while (val.len > 0 && val.p[0] == ' ') {
 		val.p++;
 		val.len--;
