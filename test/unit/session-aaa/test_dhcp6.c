@@ -32,7 +32,8 @@ struct b6 {
 static void
 put(struct b6 *b, const void *v, size_t n)
 {
-	memcpy(b->b + b->n, v, n);
+	if (n > 0)
+		memcpy(b->b + b->n, v, n);
 	b->n += n;
 }
 
