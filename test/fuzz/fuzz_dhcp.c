@@ -1,4 +1,4 @@
-/* fuzz_dhcp.c - dhcp4_parse and dhcp6_parse on the same arbitrary payload, with their output invariants. */
+/* fuzz_dhcp.c - dhcp4_parse and dhcp6_parse on the same bytes, with output invariants. */
 #include <string.h>
 
 #include "fuzz.h"

@@ -1,4 +1,4 @@
-/* fuzz_radius.c - radius_parse on arbitrary datagrams, with its output invariants. */
+/* fuzz_radius.c - radius_parse on arbitrary datagrams, with output invariants. */
 #include <string.h>
 
 #include "fuzz.h"

@@ -119,7 +119,7 @@ walk(struct dhcp4_msg *m, const uint8_t *pkt, size_t off, size_t end,
 	int r;
 
 	while (off < end) {
-		m->err_off = (uint16_t)off;
+		m->err_off = off;
 		if (pkt[off] == 0) {
 			off++;
 			continue;

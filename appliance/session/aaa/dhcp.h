@@ -1,4 +1,4 @@
-/* dhcp.h - DHCPv4 parser (RFC 2131/2132, option 82 per RFC 3046): which MAC or circuit holds which address. */
+/* dhcp.h - DHCPv4 parser (RFC 2131/2132/3046): which MAC or circuit holds which address. */
 #ifndef LT_DHCP_H
 #define LT_DHCP_H
 
@@ -73,7 +73,7 @@ struct dhcp4_msg {
 	struct dhcp4_str rai;		/* 82: all sub-options */
 	struct dhcp4_str circuit_id;	/* 82.1 */
 	struct dhcp4_str remote_id;	/* 82.2 */
-	uint16_t err_off;		/* on an option error: its offset */
+	size_t err_off;			/* on an option error: its offset */
 };
 
 /*

@@ -1,4 +1,4 @@
-/* dhcp6.h - DHCPv6 parser (RFC 8415), relayed or not: which DUID or relay interface holds which address and prefix. */
+/* dhcp6.h - DHCPv6 parser (RFC 8415): which DUID or relay port holds which address, prefix. */
 #ifndef LT_DHCP6_H
 #define LT_DHCP6_H
 

@@ -1,4 +1,4 @@
-/* radius.h - RADIUS parser (RFC 2865/2866/2869, IPv6: 3162/4818/6911): who holds which address. */
+/* radius.h - RADIUS parser (RFC 2865/6/9, 3162, 4818, 6911): who holds which address. */
 #ifndef LT_RADIUS_H
 #define LT_RADIUS_H
 
@@ -52,9 +52,9 @@ enum radius_err {
 	RADIUS_E_ATTR_LEN = -5,		/* an attribute Length of 0 or 1 */
 	RADIUS_E_ATTR_OVERRUN = -6,	/* an attribute runs past the packet's end */
 	RADIUS_E_ATTR_SIZE = -7,	/* a known attribute with the wrong value size */
-	RADIUS_E_PREFIX = -8,		/* IPv6 prefix length > 128 or not covered by its octets */
-	RADIUS_E_DUPLICATE = -9,	/* a once-only attribute appears twice (see dup) */
-	RADIUS_E_AUTH = -10,		/* authenticator does not match (wrong secret or forged) */
+	RADIUS_E_PREFIX = -8,		/* IPv6 prefix length > 128 or > its octets */
+	RADIUS_E_DUPLICATE = -9,	/* a once-only attribute twice (see dup) */
+	RADIUS_E_AUTH = -10,		/* authenticator mismatch (secret? forged?) */
 	RADIUS_E_CRYPTO = -11,		/* MD5 unavailable (e.g. a FIPS-only OpenSSL) */
 };
 
@@ -105,7 +105,7 @@ struct radius_prefix {
 };
 
 struct radius_msg {
-	const uint8_t *pkt;		/* the datagram, for the authenticator checks */
+	const uint8_t *pkt;		/* the datagram, for the authenticators */
 	uint16_t len;			/* per the Length field; later octets are padding */
 	uint8_t code;
 	uint8_t id;
@@ -154,7 +154,7 @@ int radius_parse(const uint8_t *pkt, size_t len, struct radius_msg *m);
 /* "Access-Request", ...; "unknown" for codes no RFC defines. */
 const char *radius_code_name(uint8_t code);
 
-/* What a radius_err means, for an operator; never names the packet's content. */
+/* What a radius_err means, for an operator; never quotes the packet. */
 const char *radius_strerror(int err);
 
 /* Octets in a counter with its Gigawords attribute (RFC 2869 5.1, 5.2). */

@@ -1,4 +1,4 @@
-/* radius_auth.c - RADIUS authenticators (RFC 2865 3, RFC 2866 3) and names for codes and errors. */
+/* radius_auth.c - RADIUS authenticators (RFC 2865/2866 s.3), code and error names. */
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
@@ -95,17 +95,35 @@ radius_strerror(int err)
 {
 	switch (err) {
 	case RADIUS_OK: return "ok";
-	case RADIUS_E_SHORT: return "RADIUS datagram shorter than its 20-octet header (truncated by the capture snap length?)";
-	case RADIUS_E_LENGTH: return "RADIUS Length field outside 20..4096";
-	case RADIUS_E_TRUNCATED: return "RADIUS datagram shorter than its Length field (IP fragment not reassembled, or snap length too small?)";
-	case RADIUS_E_CODE: return "RADIUS Code not defined by any RFC (not RADIUS on this port?)";
-	case RADIUS_E_ATTR_LEN: return "RADIUS attribute with Length 0 or 1";
-	case RADIUS_E_ATTR_OVERRUN: return "RADIUS attribute runs past the end of the packet";
-	case RADIUS_E_ATTR_SIZE: return "RADIUS attribute with a value of the wrong size for its type";
-	case RADIUS_E_PREFIX: return "RADIUS IPv6 prefix length above 128 or longer than its octets";
-	case RADIUS_E_DUPLICATE: return "RADIUS attribute that may appear once appears twice; no binding taken from it";
-	case RADIUS_E_AUTH: return "RADIUS authenticator mismatch (shared secret in the config differs from the NAS's, or a forged packet)";
-	case RADIUS_E_CRYPTO: return "MD5 not available from OpenSSL (FIPS provider only?): RADIUS authenticators cannot be checked";
+	case RADIUS_E_SHORT:
+		return "RADIUS datagram shorter than its 20-octet header "
+		    "(capture snap length too small?)";
+	case RADIUS_E_LENGTH:
+		return "RADIUS Length field outside 20..4096";
+	case RADIUS_E_TRUNCATED:
+		return "RADIUS datagram shorter than its Length field "
+		    "(fragment not reassembled, or snap length too small?)";
+	case RADIUS_E_CODE:
+		return "RADIUS Code not defined by any RFC "
+		    "(not RADIUS on this port?)";
+	case RADIUS_E_ATTR_LEN:
+		return "RADIUS attribute with Length 0 or 1";
+	case RADIUS_E_ATTR_OVERRUN:
+		return "RADIUS attribute runs past the end of the packet";
+	case RADIUS_E_ATTR_SIZE:
+		return "RADIUS attribute value of the wrong size for its type";
+	case RADIUS_E_PREFIX:
+		return "RADIUS IPv6 prefix length above 128 or longer than "
+		    "its octets";
+	case RADIUS_E_DUPLICATE:
+		return "RADIUS attribute that may appear once appears twice; "
+		    "no binding taken from it";
+	case RADIUS_E_AUTH:
+		return "RADIUS authenticator mismatch (the configured shared "
+		    "secret differs from the NAS's, or a forged packet)";
+	case RADIUS_E_CRYPTO:
+		return "MD5 not available from OpenSSL (FIPS provider only?): "
+		    "RADIUS authenticators cannot be checked";
 	default: return "unknown RADIUS error";
 	}
 }

@@ -1,4 +1,4 @@
-/* seeds.h - lets a unit test save its valid packets as fuzzer seeds: test_x --seeds DIR. */
+/* seeds.h - lets a unit test save its valid packets as seeds: test_x --seeds DIR. */
 #ifndef LT_TEST_SEEDS_H
 #define LT_TEST_SEEDS_H
 

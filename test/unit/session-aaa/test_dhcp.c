@@ -1,4 +1,4 @@
-/* test_dhcp.c - DHCPv4 parsing with option 82 and overload, good and hostile messages. */
+/* test_dhcp.c - DHCPv4 parsing, option 82 and overload: good and hostile messages. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* test_dhcp6.c - DHCPv6 parsing, relayed and not, with IA_NA and IA_PD; good and hostile messages. */
+/* test_dhcp6.c - DHCPv6 parsing (IA_NA, IA_PD, relays): good and hostile messages. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* test_radius.c - RADIUS parsing and authenticators, good and hostile datagrams. */
+/* test_radius.c - RADIUS parsing and authenticators: good and hostile datagrams. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
