@@ -165,16 +165,17 @@ static void
 dispatch(struct lt_worker *w, struct rte_mbuf *m)
 {
 	struct lt_meta *md = lt_meta(m);
-	uint64_t sent = 0;	/* owners already given the packet (ids < 64 tracked) */
 	unsigned from = 0;
 
 	for (unsigned i = 0; i < md->nmatch; i++) {
 		uint16_t o = lt_dp.wm[md->warrant[i]].owner;
+		bool given = o == w->id;
 
-		if (o == w->id || (o < 64 && (sent >> o & 1)))
+		/* Each owner gets the packet once, whatever number of its warrants it has. */
+		for (unsigned j = 0; j < i && !given; j++)
+			given = lt_dp.wm[md->warrant[j]].owner == o;
+		if (given)
 			continue;
-		if (o < 64)
-			sent |= 1ULL << o;
 		rte_mbuf_refcnt_update(m, 1);
 		while (rte_ring_mp_enqueue(lt_dp.workers[o].ring, m) != 0) {
 			if (!lt_dp.replay) {
