@@ -14,6 +14,8 @@ static const struct {
 	{ "lemf", cmd_lemf,
 	    "lemf --listen ADDR:PORT [--listen ...] --out FILE.jsonl [--idle-exit S]" },
 	{ "decode", cmd_decode, "decode FILE" },
+	{ "evidence", cmd_evidence,
+	    "evidence verify DIR [--key PUBKEY] | evidence keygen DIR" },
 };
 
 static int
