@@ -182,7 +182,7 @@ edit(void (*fn)(char **v, size_t *n))
 	assert_int_equal(n, 9);
 	fn(v, &n);
 	write_lines(d, v, n);
-	free_lines(v, 9);
+	free_lines(v, n);
 	return d;
 }
 
