@@ -122,6 +122,7 @@ teardown(struct lt_conn *c, uint64_t now, uint64_t retry_in, const char *why)
 	c->fd = -1;
 	c->rlen = 0;
 	c->ka_deadline = 0;
+	c->pri_len = c->pri_sent = 0;	/* answers for the old connection */
 	lt_sendq_rewind(&c->q);
 	c->retry_at = now + retry_in;
 	c->st.losses++;
@@ -177,18 +178,27 @@ check_connected(struct lt_conn *c, uint64_t now)
 	change_state(c, LT_CONN_UP, now, NULL);
 }
 
+/*
+ * A keep-alive or its answer, ahead of whatever records wait: it goes out as
+ * soon as the record in flight (if any) is complete (TS 102 232-1: never
+ * behind a backlog).
+ */
 static void
 queue_keepalive(struct lt_conn *c, int response, uint32_t seq)
 {
-	uint8_t tmp[ETSI_TRI_MAX];
-	uint8_t *p;
 	int n;
 
-	n = etsi_keepalive_encode(tmp, sizeof(tmp), &c->ka_tmpl, seq, lt_wall_now(), response);
-	if (n < 0 || (p = lt_sendq_reserve(&c->q, (size_t)n)) == NULL)
+	if (c->pri_sent == c->pri_len)
+		c->pri_len = c->pri_sent = 0;
+	n = etsi_keepalive_encode(c->pri + c->pri_len, sizeof(c->pri) - c->pri_len,
+	    &c->ka_tmpl, seq, lt_wall_now(), response);
+	if (n < 0) {
+		c->st.ka_dropped++;
 		return;
-	memcpy(p, tmp + sizeof(tmp) - n, (size_t)n);
-	lt_sendq_commit(&c->q, (size_t)n);
+	}
+	/* The encoder wrote at the end of the room given: move it to the front. */
+	memmove(c->pri + c->pri_len, c->pri + sizeof(c->pri) - n, (size_t)n);
+	c->pri_len += (size_t)n;
 }
 
 /* Bytes from the agency: keep-alive responses, or keep-alives to answer. */
@@ -243,23 +253,37 @@ handle_rx(struct lt_conn *c, uint64_t now)
 	}
 }
 
+/* Writes what it can: keep-alive bytes first at a record boundary, then records. */
 static void
 handle_tx(struct lt_conn *c, uint64_t now)
 {
-	const uint8_t *p;
-	size_t len;
+	for (;;) {
+		size_t left = lt_sendq_record_left(&c->q), len;
+		bool pri = c->pri_sent < c->pri_len && left == 0;
+		const uint8_t *p;
+		ssize_t n;
 
-	while ((p = lt_sendq_peek(&c->q, &len)) != NULL) {
-		ssize_t n = send(c->fd, p, len, MSG_DONTWAIT | MSG_NOSIGNAL);
-
+		if (pri) {
+			p = c->pri + c->pri_sent;
+			len = c->pri_len - c->pri_sent;
+		} else if ((p = lt_sendq_peek(&c->q, &len)) != NULL) {
+			if (c->pri_sent < c->pri_len && left > 0 && len > left)
+				len = left;	/* finish this record, then the keep-alive */
+		} else {
+			return;
+		}
+		n = send(c->fd, p, len, MSG_DONTWAIT | MSG_NOSIGNAL);
 		if (n < 0) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
 				teardown(c, now, 0, strerror(errno));
 			return;
 		}
 		c->st.bytes_sent += (uint64_t)n;
-		c->st.records_sent += lt_sendq_consume(&c->q, (size_t)n);
 		c->last_tx = now;
+		if (pri)
+			c->pri_sent += (size_t)n;
+		else
+			c->st.records_sent += lt_sendq_consume(&c->q, (size_t)n);
 		if ((size_t)n < len)
 			return;
 	}
@@ -305,13 +329,17 @@ lt_conn_service(struct lt_conn *c, uint64_t now)
 			teardown(c, now, 0, "no keep-alive response");
 			return;
 		}
-		if (lt_sendq_empty(&c->q) && c->finish) {
+		if (lt_sendq_empty(&c->q) && c->pri_sent == c->pri_len && c->finish) {
 			shutdown(c->fd, SHUT_WR);
 			c->finish_deadline = now + FINISH_WAIT_NS;
 			change_state(c, LT_CONN_FINISHING, now, "all records written");
 			return;
 		}
-		if (c->ka_deadline == 0 && lt_sendq_empty(&c->q) && c->p.keepalive_ns &&
+		/*
+		 * TIME1 without a byte written, idle or stuck behind a peer that
+		 * does not read: a keep-alive, ahead of any backlog.
+		 */
+		if (c->ka_deadline == 0 && c->p.keepalive_ns &&
 		    now - c->last_tx >= c->p.keepalive_ns) {
 			queue_keepalive(c, 0, c->ka_seq++);
 			c->st.ka_sent++;

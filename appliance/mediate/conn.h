@@ -38,6 +38,7 @@ struct lt_conn_stats {
 	uint64_t losses;		/* connection lost or torn down */
 	uint64_t ka_sent, ka_answered, ka_timeouts, ka_received;
 	uint64_t peer_garbage;		/* undecodable bytes from the peer */
+	uint64_t ka_dropped;		/* keep-alive answers with no room to wait */
 };
 
 struct lt_conn {
@@ -51,6 +52,9 @@ struct lt_conn {
 	uint64_t finish_deadline;
 	uint32_t ka_seq;
 	struct etsi_tmpl ka_tmpl;
+	/* Keep-alives and answers go out at the next record boundary, not behind the queue. */
+	uint8_t pri[4 * ETSI_TRI_MAX];
+	size_t pri_len, pri_sent;
 	uint8_t rbuf[2048];
 	size_t rlen;
 	struct lt_conn_stats st;

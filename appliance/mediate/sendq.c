@@ -124,6 +124,16 @@ lt_sendq_consume(struct lt_sendq *q, size_t n)
 	return done;
 }
 
+size_t
+lt_sendq_record_left(const struct lt_sendq *q)
+{
+	size_t end = q->wrapped ? q->wrap : q->head;
+
+	if (q->records == 0 || q->sent == q->tail)
+		return 0;
+	return q->tail + lt_der_tlv_len(q->buf + q->tail, end - q->tail) - q->sent;
+}
+
 void
 lt_sendq_rewind(struct lt_sendq *q)
 {

@@ -37,6 +37,8 @@ void lt_sendq_commit(struct lt_sendq *q, size_t n);
 const uint8_t *lt_sendq_peek(const struct lt_sendq *q, size_t *len);
 /* n bytes of the peeked run were written; returns the records completed. */
 uint64_t lt_sendq_consume(struct lt_sendq *q, size_t n);
+/* Bytes still to write of the record in flight; 0 at a record boundary. */
+size_t lt_sendq_record_left(const struct lt_sendq *q);
 /* The connection was lost: restart at the oldest record not wholly sent. */
 void lt_sendq_rewind(struct lt_sendq *q);
 

@@ -333,6 +333,120 @@ test_unreachable_gives_up(void **state)
 	lt_conn_free(&c);
 }
 
+/* A backlog of n records of 1000 bytes each, queued before the connection exists. */
+static void
+backlog(struct lt_conn *c, struct lt_wown *o, int n)
+{
+	static uint8_t pkt[1000] = { 0x45 };
+
+	for (int i = 0; i < n; i++)
+		assert_int_equal(lt_deliver_cc(c, o, (struct etsi_time){ 1795000000, 1 },
+		    ETSI_FROM_TARGET, pkt, sizeof(pkt)), LT_DELIVERED);
+}
+
+/*
+ * The agency's keep-alive is answered at the next record boundary, not
+ * behind megabytes of queued records (OpenLI's keep-alives waited there).
+ */
+static void
+test_answer_jumps_the_backlog(void **state)
+{
+	enum { N = 20000 };
+	struct lt_conn_params p;
+	struct lt_conn c;
+	struct lt_wown o = { 0 };
+	struct peer pe;
+	uint16_t port;
+	uint8_t ka[ETSI_TRI_MAX];
+	struct etsi_tmpl t;
+	static uint8_t buf[1 << 16];
+	size_t len = 0;
+	unsigned cc = 0, answer_at = 0;
+	int n;
+
+	(void)state;
+	peer_init(&pe, &port);
+	params(&p, port);
+	p.queue_bytes = 32 << 20;
+	assert_int_equal(etsi_tmpl_init(&o.tmpl, &w_ident), 0);
+	assert_int_equal(lt_conn_init(&c, &p, lt_mono_ns()), 0);
+	backlog(&c, &o, N);
+	/* Up, and the socket full: the peer reads nothing yet. */
+	assert_true(PUMP(&c, (struct peer *)NULL, 2000, c.state == LT_CONN_UP));
+	while ((pe.fd = accept4(pe.lfd, NULL, NULL, 0)) < 0)
+		lt_conn_service(&c, lt_mono_ns());
+	PUMP(&c, (struct peer *)NULL, 200, 0);
+	assert_true(c.q.records > N / 2);
+	assert_int_equal(etsi_tmpl_init(&t, &ka_ident), 0);
+	n = etsi_keepalive_encode(ka, sizeof(ka), &t, 5, lt_wall_now(), 0);
+	assert_int_equal(send(pe.fd, ka + sizeof(ka) - n, (size_t)n, 0), n);
+	PUMP(&c, (struct peer *)NULL, 50, c.pri_len > 0);
+	assert_true(c.pri_len > 0);
+	/* Now read everything, in order, and see where the answer came. */
+	while (cc < N) {
+		ssize_t r;
+		char err[128];
+
+		lt_conn_service(&c, lt_mono_ns());
+		r = recv(pe.fd, buf + len, sizeof(buf) - len, MSG_DONTWAIT);
+		if (r > 0)
+			len += (size_t)r;
+		for (;;) {
+			struct etsi_pdu pdu;
+			size_t plen;
+			int f = etsi_pdu_frame(buf, len, &plen, err, sizeof(err));
+
+			assert_true(f >= 0);
+			if (f == 0)
+				break;
+			assert_int_equal(etsi_pdu_decode(buf, plen, &pdu, err, sizeof(err)), 0);
+			if (pdu.kind == ETSI_KIND_CC) {
+				assert_int_equal(pdu.seq, cc);
+				cc++;
+			} else {
+				assert_int_equal(pdu.kind, ETSI_KIND_KEEPALIVE_RESPONSE);
+				assert_int_equal(pdu.seq, 5);
+				answer_at = cc;
+			}
+			memmove(buf, buf + plen, len - plen);
+			len -= plen;
+		}
+	}
+	assert_true(answer_at > 0);
+	assert_true(answer_at < N / 2);		/* long before the backlog's end */
+	lt_conn_free(&c);
+	peer_close(&pe);
+}
+
+/* A peer that stops reading is found out by keep-alive, backlog or not. */
+static void
+test_keepalive_when_stuck(void **state)
+{
+	struct lt_conn_params p;
+	struct lt_conn c;
+	struct lt_wown o = { 0 };
+	struct peer pe;
+	uint16_t port;
+
+	(void)state;
+	peer_init(&pe, &port);
+	params(&p, port);
+	p.queue_bytes = 32 << 20;
+	p.keepalive_ns = 100 * MS;
+	p.ka_timeout_ns = 200 * MS;
+	assert_int_equal(etsi_tmpl_init(&o.tmpl, &w_ident), 0);
+	assert_int_equal(lt_conn_init(&c, &p, lt_mono_ns()), 0);
+	backlog(&c, &o, 20000);
+	assert_true(PUMP(&c, (struct peer *)NULL, 2000, c.state == LT_CONN_UP));
+	while ((pe.fd = accept4(pe.lfd, NULL, NULL, 0)) < 0)
+		lt_conn_service(&c, lt_mono_ns());
+	assert_true(PUMP(&c, (struct peer *)NULL, 3000, c.st.ka_timeouts == 1));
+	assert_int_equal(c.st.ka_sent, 1);
+	assert_true(c.q.records > 0);		/* rewound, to go again */
+	lt_conn_free(&c);
+	peer_close(&pe);
+}
+
 static void
 test_full_queue(void **state)
 {
@@ -365,6 +479,8 @@ main(void)
 		cmocka_unit_test(test_peer_keepalive_gets_response),
 		cmocka_unit_test(test_records_wait_for_the_agency),
 		cmocka_unit_test(test_unreachable_gives_up),
+		cmocka_unit_test(test_answer_jumps_the_backlog),
+		cmocka_unit_test(test_keepalive_when_stuck),
 		cmocka_unit_test(test_full_queue),
 	};
 
