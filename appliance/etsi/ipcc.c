@@ -150,18 +150,15 @@ put_gentime(uint8_t *p, uint8_t tag, int64_t sec, uint32_t usec)
 	return p - 2;
 }
 
-/* Writes backwards from end, which has ETSI_IPCC_HEAD_MAX bytes before it. */
-static int
-ipcc_head(uint8_t *end, const struct etsi_tmpl *t, uint32_t seq, struct etsi_time ts,
-    enum etsi_dir dir, size_t pkt_len)
+/*
+ * The payload [2] part in front of the packet, written tag by tag: any
+ * length, any version.
+ */
+static uint8_t *
+payload_any(uint8_t *end, enum etsi_dir dir, uint32_t v, size_t pkt_len)
 {
-	uint8_t *p = end, *hdr_end;
-	uint32_t v = t->ipaccess_version;
+	uint8_t *p = end;
 
-	if ((unsigned)dir > ETSI_DIR_INDETERMINATE ||
-	    pkt_len > INT32_MAX / 2 || ts.usec > 999999 || ts.sec < 0 ||
-	    ts.sec > GENTIME_MAX_SEC || t->len > ETSI_TMPL_MAX || v >= 1u << 14)
-		return -1;
 #define BODY	(pkt_len + (size_t)(end - p))
 	p = put_tl(p, 0x80, pkt_len);			/* iPPackets [0] */
 	p = put_tl(p, 0xa1, BODY);			/* iPCCContents [1] */
@@ -184,6 +181,94 @@ ipcc_head(uint8_t *end, const struct etsi_tmpl *t, uint32_t seq, struct etsi_tim
 	p = put_tl(p, 0x30, BODY);			/* CCPayload */
 	p = put_tl(p, 0xa1, BODY);			/* cCPayloadSequence [1] */
 	p = put_tl(p, 0xa2, BODY);			/* payload [2] */
+
+#undef BODY
+	return p;
+}
+
+/*
+ * The same bytes for the common sizes, from a fixed layout: packets of 256
+ * to 65502 bytes give every length of this part the form 82 HH LL, packets
+ * up to 106 bytes the one-byte form.  Offsets and length sums follow the
+ * nesting (see payload_any); the unit tests hold all three to one another.
+ */
+static inline void
+put16(uint8_t *p, size_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static uint8_t *
+payload_long(uint8_t *end, enum etsi_dir dir, uint32_t v, size_t n)
+{
+	static const uint8_t layout[37] = {
+		0xa2, 0x82, 0, 0,		/* payload [2] */
+		0xa1, 0x82, 0, 0,		/* cCPayloadSequence [1] */
+		0x30, 0x82, 0, 0,		/* CCPayload */
+		0x80, 0x01, 0,			/* payloadDirection [0] */
+		0xa2, 0x82, 0, 0,		/* cCContents [2] */
+		0xa2, 0x82, 0, 0,		/* iPCC [2] */
+		0x80, 0x04, 0x05, 0x03, 0, 0x02,	/* iPCCObjId 5.3.N.2 */
+		0xa1, 0x82, 0, 0,		/* iPCCContents [1] */
+		0x80, 0x82, 0, 0,		/* iPPackets [0] */
+	};
+	uint8_t *p = end - sizeof(layout);
+
+	memcpy(p, layout, sizeof(layout));
+	put16(p + 2, n + 33);
+	put16(p + 6, n + 29);
+	put16(p + 10, n + 25);
+	p[14] = (uint8_t)dir;
+	put16(p + 17, n + 18);
+	put16(p + 21, n + 14);
+	p[27] = (uint8_t)v;
+	put16(p + 31, n + 4);
+	put16(p + 35, n);
+	return p;
+}
+
+static uint8_t *
+payload_short(uint8_t *end, enum etsi_dir dir, uint32_t v, size_t n)
+{
+	static const uint8_t layout[23] = {
+		0xa2, 0, 0xa1, 0, 0x30, 0, 0x80, 0x01, 0, 0xa2, 0, 0xa2, 0,
+		0x80, 0x04, 0x05, 0x03, 0, 0x02, 0xa1, 0, 0x80, 0,
+	};
+	uint8_t *p = end - sizeof(layout);
+
+	memcpy(p, layout, sizeof(layout));
+	p[1] = (uint8_t)(n + 21);
+	p[3] = (uint8_t)(n + 19);
+	p[5] = (uint8_t)(n + 17);
+	p[8] = (uint8_t)dir;
+	p[10] = (uint8_t)(n + 12);
+	p[12] = (uint8_t)(n + 10);
+	p[17] = (uint8_t)v;
+	p[20] = (uint8_t)(n + 2);
+	p[22] = (uint8_t)n;
+	return p;
+}
+
+/* Writes backwards from end, which has ETSI_IPCC_HEAD_MAX bytes before it. */
+static int
+ipcc_head(uint8_t *end, const struct etsi_tmpl *t, uint32_t seq, struct etsi_time ts,
+    enum etsi_dir dir, size_t pkt_len)
+{
+	uint8_t *p = end, *hdr_end;
+	uint32_t v = t->ipaccess_version;
+
+	if ((unsigned)dir > ETSI_DIR_INDETERMINATE ||
+	    pkt_len > INT32_MAX / 2 || ts.usec > 999999 || ts.sec < 0 ||
+	    ts.sec > GENTIME_MAX_SEC || t->len > ETSI_TMPL_MAX || v >= 1u << 14)
+		return -1;
+#define BODY	(pkt_len + (size_t)(end - p))
+	if (v < 0x80 && pkt_len >= 256 && pkt_len <= 65535 - 33)
+		p = payload_long(p, dir, v, pkt_len);
+	else if (v < 0x80 && pkt_len <= 127 - 21)
+		p = payload_short(p, dir, v, pkt_len);
+	else
+		p = payload_any(p, dir, v, pkt_len);
 
 	hdr_end = p;
 	*--p = 0x01;					/* timeStampQualifier [8] */

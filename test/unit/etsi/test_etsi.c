@@ -178,8 +178,11 @@ ref_ipcc_head(uint8_t *buf, size_t cap, const struct etsi_tmpl *t, uint32_t seq,
 static void
 test_ipcc_fast_equals_reference(void **state)
 {
-	static const size_t lens[] = { 0, 1, 20, 100, 101, 127, 128, 200, 255, 256, 1500,
-	    9000, 65535, 65536, 70000, 16777215, 16777216 };
+	/* around the boundaries of the encoder's fixed layouts (106 | 107, 255 | 256,
+	 * 65502 | 65503) and of DER's length forms */
+	static const size_t lens[] = { 0, 1, 20, 100, 105, 106, 107, 127, 128, 200, 254, 255,
+	    256, 257, 1500, 9000, 65501, 65502, 65503, 65535, 65536, 70000, 16777215,
+	    16777216 };
 	static const uint32_t seqs[] = { 0, 1, 127, 128, 255, 256, 32767, 32768, 8388608,
 	    2147483647u, 2147483648u, 4294967295u };
 	static const uint32_t usecs[] = { 0, 1, 5, 10, 100000, 123450, 500000, 999999,
