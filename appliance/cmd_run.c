@@ -24,6 +24,7 @@
 #include "cmd.h"
 #include "dp.h"
 #include "util/log.h"
+#include "util/rmtree.h"
 
 #define MAX_REPLAY	16
 #define LIVE_FLUSH_S	10	/* on a signal, time to deliver what is queued */
@@ -341,7 +342,15 @@ cmd_run(int argc, char **argv)
 out:
 	lt_dp_teardown(&cfg);
 	lt_ports_stop();
-	rte_eal_cleanup();
+	{
+		/* A replay's EAL files are its own (prefix lawtap-<pid>): leave none. */
+		char dir[4096];
+
+		snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
+		rte_eal_cleanup();
+		if (a.nreplay > 0 && lt_rmtree(dir) < 0)
+			log_warn("cannot remove %s: %s", dir, strerror(errno));
+	}
 	lt_config_free(&cfg);
 	return rc;
 }

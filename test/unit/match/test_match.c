@@ -17,6 +17,7 @@
 #include <rte_eal.h>
 
 #include "match/match.h"
+#include "util/rmtree.h"
 
 #define MAXW	64
 #define MAXT	8
@@ -287,6 +288,8 @@ main(void)
 		return 1;
 	}
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	snprintf(prefix, sizeof(prefix), "%s", rte_eal_get_runtime_dir());
 	rte_eal_cleanup();
+	lt_rmtree(prefix);	/* the EAL's files of this run */
 	return rc;
 }
