@@ -9,24 +9,7 @@
 #include <sodium.h>
 
 #include "evidence/evkey.h"
-
-static int
-write_all(int fd, const void *p, size_t n)
-{
-	const char *b = p;
-	ssize_t r;
-
-	while (n > 0) {
-		if ((r = write(fd, b, n)) < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		b += r;
-		n -= (size_t)r;
-	}
-	return 0;
-}
+#include "util/io.h"
 
 /* Creates name in dirfd with mode, writes hex + '\n', fsyncs. */
 static int
@@ -48,7 +31,7 @@ write_hex_file(int dirfd, const char *name, mode_t mode, const uint8_t *bin,
 		    errno == EEXIST ? " (a key is there already: not replaced)" : "");
 		goto out;
 	}
-	if (fchmod(fd, mode) < 0 || write_all(fd, hex, 2 * n + 1) < 0 ||
+	if (fchmod(fd, mode) < 0 || lt_write_all(fd, hex, 2 * n + 1) < 0 ||
 	    fsync(fd) < 0) {
 		snprintf(err, errlen, "cannot write %s: %s", name, strerror(errno));
 		close(fd);

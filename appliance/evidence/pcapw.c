@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "evidence/pcapw.h"
+#include "util/io.h"
 
 static void
 le32(uint8_t *p, uint32_t v)
@@ -30,20 +31,11 @@ ev_pcapw_tmpname(const char *name, char tmp[static EV_NAME_MAX + 7])
 static int
 flush(struct ev_pcapw *w, const uint8_t *p, size_t n, char *err, size_t errlen)
 {
-	size_t done = 0;
-	ssize_t r;
-
 	crypto_hash_sha256_update(&w->sha, p, n);
-	while (done < n) {
-		r = write(w->fd, p + done, n - done);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			snprintf(err, errlen, "cannot write evidence file %s: %s",
-			    w->tmp, strerror(errno));
-			return -1;
-		}
-		done += (size_t)r;
+	if (lt_write_all(w->fd, p, n) < 0) {
+		snprintf(err, errlen, "cannot write evidence file %s: %s", w->tmp,
+		    strerror(errno));
+		return -1;
 	}
 	return 0;
 }

@@ -29,24 +29,6 @@ step(struct ev_store *s, enum ev_step st)
 		s->hook(s->hook_arg, st);
 }
 
-int
-ev_write_all(int fd, const void *p, size_t n)
-{
-	const char *b = p;
-	ssize_t r;
-
-	while (n > 0) {
-		if ((r = write(fd, b, n)) < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		b += r;
-		n -= (size_t)r;
-	}
-	return 0;
-}
-
 static int
 prefix_ok(const char *p)
 {
@@ -134,7 +116,7 @@ close_file(struct ev_store *s)
 	crypto_sign_detached(sig.sig, NULL, msg, sizeof(msg), s->sk);
 	m = ev_sig_format(&sig, rec + n);
 	/* one write for the pair, so a crash cuts at most the tail */
-	if (ev_write_all(s->mfd, rec, (size_t)(n + m)) < 0) {
+	if (lt_write_all(s->mfd, rec, (size_t)(n + m)) < 0) {
 		snprintf(s->err, sizeof(s->err), "cannot append to %s: %s",
 		    EV_MANIFEST, strerror(errno));
 		goto failed;

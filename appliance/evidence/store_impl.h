@@ -4,6 +4,7 @@
 
 #include "evidence/pcapw.h"
 #include "evidence/store.h"
+#include "util/io.h"
 
 #define PREFIX_MAX	32
 
@@ -24,7 +25,6 @@ struct ev_store {
 
 void ev_store_fail(struct ev_store *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-int ev_write_all(int fd, const void *p, size_t n);
 /* The opening half of ev_store_open (store_open.c). */
 int ev_store_open_dir(struct ev_store *s, const char *dir);
 

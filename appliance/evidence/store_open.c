@@ -81,7 +81,7 @@ create_manifest(struct ev_store *s)
 	line[n++] = '\n';
 	unlinkat(s->dirfd, tmp, 0);	/* left by a crash while creating */
 	fd = openat(s->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd < 0 || ev_write_all(fd, line, n) < 0 || fsync(fd) < 0 ||
+	if (fd < 0 || lt_write_all(fd, line, n) < 0 || fsync(fd) < 0 ||
 	    close(fd) < 0 || renameat2(s->dirfd, tmp, s->dirfd, EV_MANIFEST,
 	    RENAME_NOREPLACE) < 0 || fsync(s->dirfd) < 0) {
 		ev_store_fail(s, "cannot create %s: %s", EV_MANIFEST, strerror(errno));
