@@ -23,20 +23,13 @@ fi
 
 tmp=$(mktemp -d /tmp/lawtap-demo.XXXXXX)
 lemf_pid=
-dpdk_before=$(ls -d /var/run/dpdk/lawtap-* 2>/dev/null || true)
+# lawtap run --replay removes its own DPDK runtime directory when it exits.
 cleanup() {
-	local rc=$? d pid
+	local rc=$?
 	if [ -n "$lemf_pid" ] && kill -0 "$lemf_pid" 2>/dev/null; then
 		kill "$lemf_pid" 2>/dev/null || true
 		wait "$lemf_pid" 2>/dev/null || true
 	fi
-	for d in /var/run/dpdk/lawtap-*; do
-		[ -d "$d" ] || continue
-		grep -qxF -- "$d" <<<"$dpdk_before" && continue
-		pid=${d##*/lawtap-}
-		[[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null && continue
-		rm -rf -- "$d"
-	done
 	rm -rf -- "$tmp"
 	exit "$rc"
 }
