@@ -7,7 +7,8 @@
 
 #define ETSI_TMPL_MAX		192	/* pre-encoded PSHeader prefix */
 #define ETSI_IPCC_HEAD_MAX	320	/* everything of an IPCC record before the packet */
-#define ETSI_IPIRI_MAX		640
+#define ETSI_IPIRI_MAX_OTHER	8
+#define ETSI_IPIRI_MAX		1536	/* was 640: username 255, 10 addresses, ids */
 #define ETSI_TRI_MAX		320
 
 struct etsi_time {
@@ -92,20 +93,55 @@ int etsi_tmpl_init(struct etsi_tmpl *t, const struct etsi_ident *id);
 int etsi_ipcc_head(uint8_t *buf, size_t cap, const struct etsi_tmpl *t,
     uint32_t seq, struct etsi_time ts, enum etsi_dir dir, size_t pkt_len);
 
+/*
+ * IPIRIContents (TS 102 232-3).  Zero-initialised, every optional field is
+ * absent.  Strings are bytes as given: the UTF8String ones are not checked
+ * for UTF-8, their sizes are counted in octets.
+ */
 struct etsi_ipiri {
 	enum etsi_iri_type iri_type;
 	enum etsi_access_event event;
-	const char *username;		/* targetUsername (mandatory) */
+	const char *username;		/* targetUsername [1] (mandatory, 1..255 bytes) */
 	size_t username_len;
-	uint32_t access_type;		/* internetAccessType */
-	uint32_t ip_version;		/* iPVersion */
+	uint32_t access_type;		/* internetAccessType [2] */
+	uint32_t ip_version;		/* iPVersion [3]: 1 v4, 2 v6, 3 both */
 	int has_target;
-	struct etsi_ipaddr target;	/* targetIPAddress */
+	struct etsi_ipaddr target;	/* targetIPAddress [4] */
+	const uint8_t *network_id;	/* targetNetworkID [5] UTF8String 1..20, NULL = absent */
+	size_t network_id_len;
+	const uint8_t *cpe_id;		/* targetCPEID [6] UTF8String 1..128, NULL = absent */
+	size_t cpe_id_len;
+	int has_pop_port;
+	uint32_t pop_port;		/* pOPPortNumber [8] (NAS-Port) */
 	int has_start, has_end;
-	struct etsi_time start, end;	/* startTime, endTime */
+	struct etsi_time start, end;	/* startTime [10], endTime [11] */
+	int has_end_reason;
+	uint32_t end_reason;		/* endReason [12] */
+	int has_octets;
+	uint64_t octets_received;	/* octetsReceived [13] (full 0..2^64-1) */
+	uint64_t octets_transmitted;	/* octetsTransmitted [14] */
+	int has_expected_end;
+	struct etsi_time expected_end;	/* expectedEndTime [16] */
+	const uint8_t *pop_id;		/* pOPIdentifier [18] printableIDType, 1..128, NULL = absent */
+	size_t pop_id_len;
+	int has_pop_ip;
+	struct etsi_ipaddr pop_ip;	/* pOPIPAddress [19] */
+	int has_additional;
+	struct etsi_ipaddr additional;	/* additionalIPAddress [21]: first v6 when iPVersion is 3 */
+	int has_auth_type;
+	uint32_t auth_type;		/* authenticationType [22]: 2 radiusAAA, 3 dhcpAAA */
+	unsigned nother;
+	struct etsi_ipaddr other[ETSI_IPIRI_MAX_OTHER];	/* otherTargetIdentifiers [23], iPAddress [0] each */
+	const uint8_t *pop_port_id;	/* pOPPortID [25] OCTET STRING (NAS-Port-Id) 1..253, NULL = absent */
+	size_t pop_port_id_len;
 };
 
-/* A whole IRI record carrying an IPIRI. */
+/*
+ * A whole IRI record carrying an IPIRI; fits ETSI_IPIRI_MAX whatever the
+ * fields.  -1 also for a string outside its SIZE, nother above
+ * ETSI_IPIRI_MAX_OTHER, an address of another family than 4 or 6 or with an
+ * impossible prefix, or an enumeration value above 127.
+ */
 int etsi_ipiri_encode(uint8_t *buf, size_t cap, const struct etsi_tmpl *t,
     uint32_t seq, struct etsi_time ts, const struct etsi_ipiri *iri);
 

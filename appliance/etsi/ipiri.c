@@ -53,18 +53,109 @@ ipaddr(uint8_t **pp, const uint8_t *start, uint32_t tag,
 	return r;
 }
 
-/* IPIRIContents, in tag order. */
+/* An optional string: absent (NULL) or min..max octets. */
+static int
+str_ok(const void *s, size_t len, size_t min, size_t max)
+{
+	return s == NULL || (len >= min && len <= max);
+}
+
+/* Extensible ENUMERATED values: what one content octet holds. */
+#define ENUM_MAX	127
+
+static int
+fields_ok(const struct etsi_ipiri *iri)
+{
+	if ((unsigned)iri->iri_type < ETSI_IRI_BEGIN ||
+	    (unsigned)iri->iri_type > ETSI_IRI_REPORT ||
+	    (unsigned)iri->event > 13 || iri->username == NULL ||
+	    iri->username_len == 0 || iri->username_len > 255)
+		return 0;
+	if (iri->access_type > ENUM_MAX || iri->ip_version > ENUM_MAX ||
+	    (iri->has_end_reason && iri->end_reason > ENUM_MAX) ||
+	    (iri->has_auth_type && iri->auth_type > ENUM_MAX))
+		return 0;
+	return str_ok(iri->network_id, iri->network_id_len, 1, 20) &&
+	    str_ok(iri->cpe_id, iri->cpe_id_len, 1, 128) &&
+	    str_ok(iri->pop_id, iri->pop_id_len, 1, 128) &&
+	    str_ok(iri->pop_port_id, iri->pop_port_id_len, 1, 253) &&
+	    iri->nother <= ETSI_IPIRI_MAX_OTHER;
+}
+
+/* otherTargetIdentifiers [23] SEQUENCE OF CHOICE { iPAddress [0] IPAddress } */
+static int
+others(uint8_t **pp, const uint8_t *start, const struct etsi_ipiri *iri)
+{
+	uint8_t *p = *pp, *m = p;
+	unsigned i;
+	int r;
+
+	for (i = iri->nother; i > 0; i--)
+		W(ipaddr(&p, start, DER_EXPL(0), &iri->other[i - 1]));
+	W(der_tl(&p, start, DER_EXPL(23), SINCE(m)));
+	r = (int)SINCE(m);
+	*pp = p;
+	return r;
+}
+
+/* The timestamps [10], [11] and what follows them up to [25]. */
+static int
+contents_tail(uint8_t **pp, const uint8_t *start, const struct etsi_ipiri *iri)
+{
+	uint8_t *p = *pp, *m = p;
+	int r;
+
+	if (iri->pop_port_id != NULL)
+		W(der_octets(&p, start, DER_IMPL(25), iri->pop_port_id,
+		    iri->pop_port_id_len));
+	if (iri->nother > 0)
+		W(others(&p, start, iri));
+	if (iri->has_auth_type)
+		W(der_int(&p, start, DER_IMPL(22), iri->auth_type));
+	if (iri->has_additional)
+		W(ipaddr(&p, start, DER_EXPL(21), &iri->additional));
+	if (iri->has_pop_ip)
+		W(ipaddr(&p, start, DER_EXPL(19), &iri->pop_ip));
+	if (iri->pop_id != NULL) {
+		uint8_t *v = p;
+
+		W(der_octets(&p, start, DER_IMPL(0), iri->pop_id, iri->pop_id_len));
+		W(der_tl(&p, start, DER_EXPL(18), SINCE(v)));
+	}
+	if (iri->has_expected_end)
+		W(der_gentime(&p, start, DER_IMPL(16), iri->expected_end.sec,
+		    iri->expected_end.usec));
+	if (iri->has_octets) {
+		W(der_uint(&p, start, DER_IMPL(14), iri->octets_transmitted));
+		W(der_uint(&p, start, DER_IMPL(13), iri->octets_received));
+	}
+	if (iri->has_end_reason)
+		W(der_int(&p, start, DER_IMPL(12), iri->end_reason));
+	if (iri->has_end)
+		W(der_gentime(&p, start, DER_IMPL(11), iri->end.sec, iri->end.usec));
+	if (iri->has_start)
+		W(der_gentime(&p, start, DER_IMPL(10), iri->start.sec,
+		    iri->start.usec));
+	r = (int)SINCE(m);
+	*pp = p;
+	return r;
+}
+
+/* IPIRIContents, in tag order (written backwards). */
 static int
 contents(uint8_t **pp, const uint8_t *start, const struct etsi_ipiri *iri)
 {
 	uint8_t *p = *pp, *m = p;
 	int r;
 
-	if (iri->has_end)
-		W(der_gentime(&p, start, DER_IMPL(11), iri->end.sec, iri->end.usec));
-	if (iri->has_start)
-		W(der_gentime(&p, start, DER_IMPL(10), iri->start.sec,
-		    iri->start.usec));
+	W(contents_tail(&p, start, iri));
+	if (iri->has_pop_port)
+		W(der_uint(&p, start, DER_IMPL(8), iri->pop_port));
+	if (iri->cpe_id != NULL)
+		W(der_octets(&p, start, DER_IMPL(6), iri->cpe_id, iri->cpe_id_len));
+	if (iri->network_id != NULL)
+		W(der_octets(&p, start, DER_IMPL(5), iri->network_id,
+		    iri->network_id_len));
 	if (iri->has_target)
 		W(ipaddr(&p, start, DER_EXPL(4), &iri->target));
 	W(der_uint(&p, start, DER_IMPL(3), iri->ip_version));
@@ -89,10 +180,7 @@ etsi_ipiri_encode(uint8_t *buf, size_t cap, const struct etsi_tmpl *t,
 	const uint32_t objid[4] = { 5, 3, t->ipaccess_version, 1 };
 	uint8_t *end = buf + cap, *p = end;
 
-	if ((unsigned)iri->iri_type < ETSI_IRI_BEGIN ||
-	    (unsigned)iri->iri_type > ETSI_IRI_REPORT ||
-	    (unsigned)iri->event > 13 || iri->username == NULL ||
-	    iri->username_len == 0 || iri->username_len > 255)
+	if (!fields_ok(iri))
 		return -1;
 	W(contents(&p, buf, iri));
 	W(der_reloid(&p, buf, DER_IMPL(0), objid, 4));
