@@ -11,18 +11,12 @@
 #include <unistd.h>
 
 #include "mgmt/config.h"
+#include "mgmt/config_impl.h"
 
 #define CONFIG_FILE_MAX	(64u << 20)	/* refuse anything larger than this */
-#define WHAT_MAX	64
 
-struct ctx {
-	const char *path;
-	char *err;
-	size_t errlen;
-};
-
-static int __attribute__((format(printf, 3, 4)))
-fail(struct ctx *c, int line, const char *fmt, ...)
+int
+lt_cfg_fail(struct lt_cfgctx *c, int line, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -36,15 +30,15 @@ fail(struct ctx *c, int line, const char *fmt, ...)
 	return -1;
 }
 
-static int
-line_of(const config_setting_t *s)
+int
+lt_cfg_line(const config_setting_t *s)
 {
 	return (int)config_setting_source_line(s);
 }
 
 /* Every member of group s must be named in allowed; where is " in agency 2 (line 30)". */
-static int
-check_members(struct ctx *c, const config_setting_t *s,
+int
+lt_cfg_check_members(struct lt_cfgctx *c, const config_setting_t *s,
     const char *const allowed[], const char *where)
 {
 	int n = config_setting_length(s);
@@ -58,48 +52,48 @@ check_members(struct ctx *c, const config_setting_t *s,
 			if (strcmp(allowed[k], name) == 0)
 				break;
 		if (allowed[k] == NULL)
-			return fail(c, line_of(m), "unknown setting '%s'%s", name, where);
+			return lt_cfg_fail(c, lt_cfg_line(m), "unknown setting '%s'%s", name, where);
 	}
 	return 0;
 }
 
 /* Returns the member, NULL if absent (an error if required; *rc says which). */
-static config_setting_t *
-member(struct ctx *c, config_setting_t *g, const char *name, const char *what,
+config_setting_t *
+lt_cfg_member(struct lt_cfgctx *c, config_setting_t *g, const char *name, const char *what,
     int required, int *rc)
 {
 	config_setting_t *m = config_setting_get_member(g, name);
 
 	*rc = 0;
 	if (m == NULL && required)
-		*rc = fail(c, line_of(g), "%s: missing required setting '%s'", what, name);
+		*rc = lt_cfg_fail(c, lt_cfg_line(g), "%s: missing required setting '%s'", what, name);
 	return m;
 }
 
-static int
-get_string(struct ctx *c, config_setting_t *g, const char *name, const char *what,
+int
+lt_cfg_get_string(struct lt_cfgctx *c, config_setting_t *g, const char *name, const char *what,
     int required, const char **out, int *line)
 {
 	int rc;
-	config_setting_t *m = member(c, g, name, what, required, &rc);
+	config_setting_t *m = lt_cfg_member(c, g, name, what, required, &rc);
 
 	if (m == NULL)
 		return rc;
 	if (config_setting_type(m) != CONFIG_TYPE_STRING)
-		return fail(c, line_of(m), "%s: '%s' must be a string in double quotes",
+		return lt_cfg_fail(c, lt_cfg_line(m), "%s: '%s' must be a string in double quotes",
 		    what, name);
 	*out = config_setting_get_string(m);
 	if (line != NULL)
-		*line = line_of(m);
+		*line = lt_cfg_line(m);
 	return 1;
 }
 
-static int
-get_uint(struct ctx *c, config_setting_t *g, const char *name, const char *what,
+int
+lt_cfg_get_uint(struct lt_cfgctx *c, config_setting_t *g, const char *name, const char *what,
     int required, uint64_t min, uint64_t max, uint64_t *out)
 {
 	int rc;
-	config_setting_t *m = member(c, g, name, what, required, &rc);
+	config_setting_t *m = lt_cfg_member(c, g, name, what, required, &rc);
 	long long v;
 
 	if (m == NULL)
@@ -109,20 +103,20 @@ get_uint(struct ctx *c, config_setting_t *g, const char *name, const char *what,
 	else if (config_setting_type(m) == CONFIG_TYPE_INT64)
 		v = config_setting_get_int64(m);
 	else
-		return fail(c, line_of(m), "%s: '%s' must be an integer", what, name);
+		return lt_cfg_fail(c, lt_cfg_line(m), "%s: '%s' must be an integer", what, name);
 	if (v < 0 || (uint64_t)v < min || (uint64_t)v > max)
-		return fail(c, line_of(m), "%s: '%s' must be %llu..%llu", what, name,
+		return lt_cfg_fail(c, lt_cfg_line(m), "%s: '%s' must be %llu..%llu", what, name,
 		    (unsigned long long)min, (unsigned long long)max);
 	*out = (uint64_t)v;
 	return 1;
 }
 
 static int
-get_seconds(struct ctx *c, config_setting_t *g, const char *name, const char *what,
+lt_cfg_get_seconds(struct lt_cfgctx *c, config_setting_t *g, const char *name, const char *what,
     double min, double max, double *out)
 {
 	int rc;
-	config_setting_t *m = member(c, g, name, what, 0, &rc);
+	config_setting_t *m = lt_cfg_member(c, g, name, what, 0, &rc);
 	double v;
 
 	if (m == NULL)
@@ -138,19 +132,19 @@ get_seconds(struct ctx *c, config_setting_t *g, const char *name, const char *wh
 		v = config_setting_get_float(m);
 		break;
 	default:
-		return fail(c, line_of(m), "%s: '%s' must be a number of seconds",
+		return lt_cfg_fail(c, lt_cfg_line(m), "%s: '%s' must be a number of seconds",
 		    what, name);
 	}
 	if (!(v >= min && v <= max))
-		return fail(c, line_of(m), "%s: '%s' must be %g to %g seconds",
+		return lt_cfg_fail(c, lt_cfg_line(m), "%s: '%s' must be %g to %g seconds",
 		    what, name, min, max);
 	*out = v;
 	return 1;
 }
 
 /* A group, or a list of groups when list is set; NULL if absent (and allowed). */
-static config_setting_t *
-get_aggregate(struct ctx *c, config_setting_t *parent, const char *name,
+config_setting_t *
+lt_cfg_get_aggregate(struct lt_cfgctx *c, config_setting_t *parent, const char *name,
     int list, int required, int *rc)
 {
 	config_setting_t *m = config_setting_get_member(parent, name);
@@ -158,14 +152,14 @@ get_aggregate(struct ctx *c, config_setting_t *parent, const char *name,
 	*rc = 0;
 	if (m == NULL) {
 		if (required)
-			*rc = fail(c, line_of(parent), "missing required %s '%s'",
+			*rc = lt_cfg_fail(c, lt_cfg_line(parent), "missing required %s '%s'",
 			    list ? "list" : "group", name);
 		return NULL;
 	}
 	if (list ? !(config_setting_is_list(m) ||
 	    (config_setting_is_array(m) && config_setting_length(m) == 0)) :
 	    !config_setting_is_group(m)) {
-		*rc = fail(c, line_of(m), list ?
+		*rc = lt_cfg_fail(c, lt_cfg_line(m), list ?
 		    "'%s' must be a list of groups: %s = ( { ... }, { ... } );" :
 		    "'%s' must be a group: %s: { ... };", name, name);
 		return NULL;
@@ -175,23 +169,23 @@ get_aggregate(struct ctx *c, config_setting_t *parent, const char *name,
 
 /* Printable ASCII, 1..max characters. */
 static int
-check_ident(struct ctx *c, const char *s, int line, const char *what,
+check_ident(struct lt_cfgctx *c, const char *s, int line, const char *what,
     const char *name, size_t max)
 {
 	size_t n = strlen(s);
 
 	if (n < 1 || n > max)
-		return fail(c, line, "%s: '%s' must be 1 to %zu characters long",
+		return lt_cfg_fail(c, line, "%s: '%s' must be 1 to %zu characters long",
 		    what, name, max);
 	for (size_t i = 0; i < n; i++)
 		if (s[i] < 0x20 || s[i] > 0x7e)
-			return fail(c, line, "%s: '%s' must be printable ASCII",
+			return lt_cfg_fail(c, line, "%s: '%s' must be printable ASCII",
 			    what, name);
 	return 0;
 }
 
 static int
-load_operator(struct ctx *c, config_setting_t *root, struct lt_config *cfg)
+load_operator(struct lt_cfgctx *c, config_setting_t *root, struct lt_config *cfg)
 {
 	static const char *const keys[] = { "id", "network_element", "country",
 	    "delivery_country", NULL };
@@ -199,17 +193,17 @@ load_operator(struct ctx *c, config_setting_t *root, struct lt_config *cfg)
 	config_setting_t *g;
 	int rc, line;
 
-	if ((g = get_aggregate(c, root, "operator", 0, 1, &rc)) == NULL)
+	if ((g = lt_cfg_get_aggregate(c, root, "operator", 0, 1, &rc)) == NULL)
 		return -1;
-	if (check_members(c, g, keys, " in operator") < 0)
+	if (lt_cfg_check_members(c, g, keys, " in operator") < 0)
 		return -1;
 
-	if (get_string(c, g, "id", what, 1, &s, &line) < 0 ||
+	if (lt_cfg_get_string(c, g, "id", what, 1, &s, &line) < 0 ||
 	    check_ident(c, s, line, what, "id", LT_ELEMID_MAX) < 0)
 		return -1;
 	strcpy(cfg->operator_id, s);
 
-	if ((rc = get_string(c, g, "network_element", what, 0, &s, &line)) < 0)
+	if ((rc = lt_cfg_get_string(c, g, "network_element", what, 0, &s, &line)) < 0)
 		return -1;
 	if (rc == 1) {
 		if (check_ident(c, s, line, what, "network_element", LT_ELEMID_MAX) < 0)
@@ -220,14 +214,14 @@ load_operator(struct ctx *c, config_setting_t *root, struct lt_config *cfg)
 	static const char *const cc[] = { "country", "delivery_country" };
 	char *dst[] = { cfg->auth_cc, cfg->delivery_cc };
 	for (int i = 0; i < 2; i++) {
-		if ((rc = get_string(c, g, cc[i], what, i == 0, &s, &line)) < 0)
+		if ((rc = lt_cfg_get_string(c, g, cc[i], what, i == 0, &s, &line)) < 0)
 			return -1;
 		if (rc == 0) {
 			memcpy(dst[i], cfg->auth_cc, 3);
 			continue;
 		}
 		if (strlen(s) != 2 || s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' || s[1] > 'Z')
-			return fail(c, line, "operator: '%s' must be two upper-case "
+			return lt_cfg_fail(c, line, "operator: '%s' must be two upper-case "
 			    "letters (ISO 3166-1 alpha-2)", cc[i]);
 		memcpy(dst[i], s, 3);
 	}
@@ -235,7 +229,7 @@ load_operator(struct ctx *c, config_setting_t *root, struct lt_config *cfg)
 }
 
 static int
-load_eal(struct ctx *c, config_setting_t *dpdk, struct lt_config *cfg)
+load_eal(struct lt_cfgctx *c, config_setting_t *dpdk, struct lt_config *cfg)
 {
 	config_setting_t *m = config_setting_get_member(dpdk, "eal");
 	int n;
@@ -245,26 +239,26 @@ load_eal(struct ctx *c, config_setting_t *dpdk, struct lt_config *cfg)
 	else if (config_setting_is_array(m) || config_setting_is_list(m))
 		n = config_setting_length(m);
 	else
-		return fail(c, line_of(m), "dpdk: 'eal' must be a list of strings: "
+		return lt_cfg_fail(c, lt_cfg_line(m), "dpdk: 'eal' must be a list of strings: "
 		    "eal = [ \"-l\", \"0-2\" ];");
 
 	if ((cfg->eal_argv = calloc((size_t)n + 1, sizeof(char *))) == NULL)
-		return fail(c, line_of(dpdk), "out of memory");
+		return lt_cfg_fail(c, lt_cfg_line(dpdk), "out of memory");
 	for (int i = 0; i < n; i++) {
 		config_setting_t *e = config_setting_get_elem(m, (unsigned)i);
 
 		if (config_setting_type(e) != CONFIG_TYPE_STRING)
-			return fail(c, line_of(e), "dpdk: 'eal' argument %d must be a string",
+			return lt_cfg_fail(c, lt_cfg_line(e), "dpdk: 'eal' argument %d must be a string",
 			    i + 1);
 		if ((cfg->eal_argv[i] = strdup(config_setting_get_string(e))) == NULL)
-			return fail(c, line_of(e), "out of memory");
+			return lt_cfg_fail(c, lt_cfg_line(e), "out of memory");
 		cfg->eal_argc = i + 1;
 	}
 	return 0;
 }
 
 static int
-load_port(struct ctx *c, config_setting_t *g, uint32_t idx, struct lt_config *cfg)
+load_port(struct lt_cfgctx *c, config_setting_t *g, uint32_t idx, struct lt_config *cfg)
 {
 	static const char *const keys[] = { "device", "rx_queues", NULL };
 	struct lt_port *p = &cfg->ports[idx];
@@ -273,30 +267,30 @@ load_port(struct ctx *c, config_setting_t *g, uint32_t idx, struct lt_config *cf
 	uint64_t v = 1;
 	int line;
 
-	p->line = line_of(g);
+	p->line = lt_cfg_line(g);
 	snprintf(what, sizeof(what), "port %u (line %d)", idx + 1, p->line);
 	snprintf(where, sizeof(where), " in %s", what);
 	if (!config_setting_is_group(g))
-		return fail(c, p->line, "%s must be a group: { device = \"...\"; }", what);
-	if (check_members(c, g, keys, where) < 0 ||
-	    get_string(c, g, "device", what, 1, &s, &line) < 0)
+		return lt_cfg_fail(c, p->line, "%s must be a group: { device = \"...\"; }", what);
+	if (lt_cfg_check_members(c, g, keys, where) < 0 ||
+	    lt_cfg_get_string(c, g, "device", what, 1, &s, &line) < 0)
 		return -1;
 	if (strlen(s) < 1 || strlen(s) >= sizeof(p->device))
-		return fail(c, line, "%s: 'device' must be 1 to %zu characters long",
+		return lt_cfg_fail(c, line, "%s: 'device' must be 1 to %zu characters long",
 		    what, sizeof(p->device) - 1);
 	strcpy(p->device, s);
-	if (get_uint(c, g, "rx_queues", what, 0, 1, 64, &v) < 0)
+	if (lt_cfg_get_uint(c, g, "rx_queues", what, 0, 1, 64, &v) < 0)
 		return -1;
 	p->rx_queues = (uint16_t)v;
 	for (uint32_t j = 0; j < idx; j++)
 		if (strcmp(cfg->ports[j].device, p->device) == 0)
-			return fail(c, line, "%s: 'device' is already used by port %u "
+			return lt_cfg_fail(c, line, "%s: 'device' is already used by port %u "
 			    "(line %d)", what, j + 1, cfg->ports[j].line);
 	return 0;
 }
 
 static int
-load_dpdk(struct ctx *c, config_setting_t *root, struct lt_config *cfg)
+load_dpdk(struct lt_cfgctx *c, config_setting_t *root, struct lt_config *cfg)
 {
 	static const char *const keys[] = { "eal", "mbufs_per_queue", "ports", NULL };
 	config_setting_t *g, *ports;
@@ -304,25 +298,25 @@ load_dpdk(struct ctx *c, config_setting_t *root, struct lt_config *cfg)
 	int rc;
 
 	cfg->mbufs_per_queue = (uint32_t)v;
-	if ((g = get_aggregate(c, root, "dpdk", 0, 0, &rc)) == NULL) {
+	if ((g = lt_cfg_get_aggregate(c, root, "dpdk", 0, 0, &rc)) == NULL) {
 		if (rc < 0)
 			return -1;
 		/* no dpdk group: still hand out an empty argv */
 		if ((cfg->eal_argv = calloc(1, sizeof(char *))) == NULL)
-			return fail(c, 1, "out of memory");
+			return lt_cfg_fail(c, 1, "out of memory");
 		return 0;
 	}
-	if (check_members(c, g, keys, " in dpdk") < 0 || load_eal(c, g, cfg) < 0 ||
-	    get_uint(c, g, "mbufs_per_queue", "dpdk", 0, 1024, 1048576, &v) < 0)
+	if (lt_cfg_check_members(c, g, keys, " in dpdk") < 0 || load_eal(c, g, cfg) < 0 ||
+	    lt_cfg_get_uint(c, g, "mbufs_per_queue", "dpdk", 0, 1024, 1048576, &v) < 0)
 		return -1;
 	cfg->mbufs_per_queue = (uint32_t)v;
 
-	ports = get_aggregate(c, g, "ports", 1, 0, &rc);
+	ports = lt_cfg_get_aggregate(c, g, "ports", 1, 0, &rc);
 	if (ports == NULL || config_setting_length(ports) == 0)
 		return rc;
 	cfg->ports = calloc((size_t)config_setting_length(ports), sizeof(*cfg->ports));
 	if (cfg->ports == NULL)
-		return fail(c, line_of(ports), "out of memory");
+		return lt_cfg_fail(c, lt_cfg_line(ports), "out of memory");
 	for (int i = 0; i < config_setting_length(ports); i++) {
 		if (load_port(c, config_setting_get_elem(ports, (unsigned)i),
 		    (uint32_t)i, cfg) < 0)
@@ -333,7 +327,7 @@ load_dpdk(struct ctx *c, config_setting_t *root, struct lt_config *cfg)
 }
 
 static int
-load_delivery(struct ctx *c, config_setting_t *root, struct lt_config *cfg)
+load_delivery(struct lt_cfgctx *c, config_setting_t *root, struct lt_config *cfg)
 {
 	static const char *const keys[] = { "queue_mb", "reconnect_interval",
 	    "unreachable_timeout", NULL };
@@ -343,12 +337,12 @@ load_delivery(struct ctx *c, config_setting_t *root, struct lt_config *cfg)
 	double reconnect = 5;
 	int rc;
 
-	if ((g = get_aggregate(c, root, "delivery", 0, 0, &rc)) == NULL && rc < 0)
+	if ((g = lt_cfg_get_aggregate(c, root, "delivery", 0, 0, &rc)) == NULL && rc < 0)
 		return -1;
-	if (g != NULL && (check_members(c, g, keys, " in delivery") < 0 ||
-	    get_uint(c, g, "queue_mb", what, 0, 1, 16384, &mb) < 0 ||
-	    get_seconds(c, g, "reconnect_interval", what, 0.01, 3600, &reconnect) < 0 ||
-	    get_uint(c, g, "unreachable_timeout", what, 0, 1, 86400, &unreach) < 0))
+	if (g != NULL && (lt_cfg_check_members(c, g, keys, " in delivery") < 0 ||
+	    lt_cfg_get_uint(c, g, "queue_mb", what, 0, 1, 16384, &mb) < 0 ||
+	    lt_cfg_get_seconds(c, g, "reconnect_interval", what, 0.01, 3600, &reconnect) < 0 ||
+	    lt_cfg_get_uint(c, g, "unreachable_timeout", what, 0, 1, 86400, &unreach) < 0))
 		return -1;
 	cfg->queue_bytes = mb << 20;
 	cfg->reconnect_ms = (uint32_t)(reconnect * 1000 + 0.5);
@@ -372,7 +366,7 @@ valid_agency_id(const char *s)
 }
 
 static int
-load_agency(struct ctx *c, config_setting_t *g, uint32_t idx, struct lt_config *cfg)
+load_agency(struct lt_cfgctx *c, config_setting_t *g, uint32_t idx, struct lt_config *cfg)
 {
 	static const char *const keys[] = { "id", "hi2", "hi3", "keepalive",
 	    "keepalive_timeout", "pspdu_version", "ipaccess_version",
@@ -383,30 +377,30 @@ load_agency(struct ctx *c, config_setting_t *g, uint32_t idx, struct lt_config *
 	uint64_t v;
 	int line, rc;
 
-	a->line = line_of(g);
+	a->line = lt_cfg_line(g);
 	snprintf(what, sizeof(what), "agency %u (line %d)", idx + 1, a->line);
 	snprintf(where, sizeof(where), " in %s", what);
 	if (!config_setting_is_group(g))
-		return fail(c, a->line, "%s must be a group: { id = \"...\"; ... }", what);
-	if (check_members(c, g, keys, where) < 0 ||
-	    get_string(c, g, "id", what, 1, &s, &line) < 0)
+		return lt_cfg_fail(c, a->line, "%s must be a group: { id = \"...\"; ... }", what);
+	if (lt_cfg_check_members(c, g, keys, where) < 0 ||
+	    lt_cfg_get_string(c, g, "id", what, 1, &s, &line) < 0)
 		return -1;
 	if (!valid_agency_id(s))
-		return fail(c, line, "%s: 'id' must be 1 to %d characters from "
+		return lt_cfg_fail(c, line, "%s: 'id' must be 1 to %d characters from "
 		    "A-Z a-z 0-9 _ . -", what, LT_AGENCY_ID_MAX);
 	for (uint32_t j = 0; j < idx; j++)
 		if (strcmp(cfg->agencies[j].id, s) == 0)
-			return fail(c, line, "%s: 'id' is already used by agency %u "
+			return lt_cfg_fail(c, line, "%s: 'id' is already used by agency %u "
 			    "(line %d)", what, j + 1, cfg->agencies[j].line);
 	strcpy(a->id, s);
 
 	static const char *const hi[] = { "hi2", "hi3" };
 	struct lt_endpoint *ep[] = { &a->hi2, &a->hi3 };
 	for (int i = 0; i < 2; i++) {
-		if (get_string(c, g, hi[i], what, 1, &s, &line) < 0)
+		if (lt_cfg_get_string(c, g, hi[i], what, 1, &s, &line) < 0)
 			return -1;
 		if (lt_parse_endpoint(s, ep[i]) < 0)
-			return fail(c, line, "%s: '%s' must be an address and port such as "
+			return lt_cfg_fail(c, line, "%s: '%s' must be an address and port such as "
 			    "\"192.0.2.1:40002\" or \"[2001:db8::1]:40002\"", what, hi[i]);
 	}
 
@@ -426,7 +420,7 @@ load_agency(struct ctx *c, config_setting_t *g, uint32_t idx, struct lt_config *
 		uint32_t u;
 
 		v = nums[i].dflt;
-		if (get_uint(c, g, nums[i].name, what, 0, nums[i].min, nums[i].max,
+		if (lt_cfg_get_uint(c, g, nums[i].name, what, 0, nums[i].min, nums[i].max,
 		    &v) < 0)
 			return -1;
 		u = (uint32_t)v;
@@ -434,26 +428,26 @@ load_agency(struct ctx *c, config_setting_t *g, uint32_t idx, struct lt_config *
 	}
 
 	s = "-";
-	if ((rc = get_string(c, g, "keepalive_liid", what, 0, &s, &line)) < 0)
+	if ((rc = lt_cfg_get_string(c, g, "keepalive_liid", what, 0, &s, &line)) < 0)
 		return -1;
 	if (rc == 1 && (strlen(s) < 1 || strlen(s) > LT_LIID_MAX))
-		return fail(c, line, "%s: 'keepalive_liid' must be 1 to %d octets",
+		return lt_cfg_fail(c, line, "%s: 'keepalive_liid' must be 1 to %d octets",
 		    what, LT_LIID_MAX);
 	strcpy(a->keepalive_liid, s);
 	return 0;
 }
 
 static int
-load_agencies(struct ctx *c, config_setting_t *root, struct lt_config *cfg)
+load_agencies(struct lt_cfgctx *c, config_setting_t *root, struct lt_config *cfg)
 {
 	config_setting_t *l;
 	int rc, n;
 
-	l = get_aggregate(c, root, "agencies", 1, 0, &rc);
+	l = lt_cfg_get_aggregate(c, root, "agencies", 1, 0, &rc);
 	if (l == NULL || (n = config_setting_length(l)) == 0)
 		return rc;
 	if ((cfg->agencies = calloc((size_t)n, sizeof(*cfg->agencies))) == NULL)
-		return fail(c, line_of(l), "out of memory");
+		return lt_cfg_fail(c, lt_cfg_line(l), "out of memory");
 	for (int i = 0; i < n; i++) {
 		if (load_agency(c, config_setting_get_elem(l, (unsigned)i),
 		    (uint32_t)i, cfg) < 0)
@@ -464,34 +458,34 @@ load_agencies(struct ctx *c, config_setting_t *root, struct lt_config *cfg)
 }
 
 static int
-load_time(struct ctx *c, config_setting_t *g, const char *name, const char *what,
+load_time(struct lt_cfgctx *c, config_setting_t *g, const char *name, const char *what,
     int64_t *out, int *line)
 {
 	const char *s;
 	int rc;
 
-	if ((rc = get_string(c, g, name, what, 0, &s, line)) <= 0)
+	if ((rc = lt_cfg_get_string(c, g, name, what, 0, &s, line)) <= 0)
 		return rc;
 	if (lt_parse_utc(s, out) < 0)
-		return fail(c, *line, "%s: '%s' must be a UTC time such as "
+		return lt_cfg_fail(c, *line, "%s: '%s' must be a UTC time such as "
 		    "\"2026-11-01T00:00:00Z\"", what, name);
 	return 1;
 }
 
 static int
-load_targets(struct ctx *c, config_setting_t *g, const char *what,
+load_targets(struct lt_cfgctx *c, config_setting_t *g, const char *what,
     struct lt_warrant *w, struct lt_config *cfg)
 {
 	config_setting_t *t;
 	int rc, n;
 
-	if ((t = member(c, g, "targets", what, 1, &rc)) == NULL)
+	if ((t = lt_cfg_member(c, g, "targets", what, 1, &rc)) == NULL)
 		return -1;
 	if (!config_setting_is_array(t) && !config_setting_is_list(t))
-		return fail(c, line_of(t), "%s: 'targets' must be a list of prefixes: "
+		return lt_cfg_fail(c, lt_cfg_line(t), "%s: 'targets' must be a list of prefixes: "
 		    "targets = [ \"192.0.2.1\", \"2001:db8::/48\" ];", what);
 	if ((n = config_setting_length(t)) == 0)
-		return fail(c, line_of(t), "%s: 'targets' must list at least one prefix",
+		return lt_cfg_fail(c, lt_cfg_line(t), "%s: 'targets' must list at least one prefix",
 		    what);
 	w->targets = &cfg->targets[cfg->ntargets];
 	for (int i = 0; i < n; i++) {
@@ -499,11 +493,11 @@ load_targets(struct ctx *c, config_setting_t *g, const char *what,
 		const char *why;
 
 		if (config_setting_type(e) != CONFIG_TYPE_STRING)
-			return fail(c, line_of(e), "%s: target %d must be a string", what,
+			return lt_cfg_fail(c, lt_cfg_line(e), "%s: target %d must be a string", what,
 			    i + 1);
 		if (lt_parse_prefix_why(config_setting_get_string(e),
 		    &w->targets[i], &why) < 0)
-			return fail(c, line_of(e), "%s: target %d: %s", what, i + 1, why);
+			return lt_cfg_fail(c, lt_cfg_line(e), "%s: target %d: %s", what, i + 1, why);
 		w->ntargets++;
 		cfg->ntargets++;
 	}
@@ -511,10 +505,11 @@ load_targets(struct ctx *c, config_setting_t *g, const char *what,
 }
 
 static int
-load_warrant(struct ctx *c, config_setting_t *g, uint32_t idx, struct lt_config *cfg)
+load_warrant(struct lt_cfgctx *c, config_setting_t *g, uint32_t idx, struct lt_config *cfg)
 {
 	static const char *const keys[] = { "liid", "agency", "cin", "content",
-	    "start", "end", "targets", NULL };
+	    "start", "end", "targets", "usernames", "calling_station_ids", "macs",
+	    "circuit_ids", "aaa_cc", NULL };
 	static const char *const contents[] = { NULL, "iri", "cc", "both" };
 	struct lt_warrant *w = &cfg->warrants[idx];
 	char what[WHAT_MAX], where[WHAT_MAX + 4];
@@ -523,46 +518,46 @@ load_warrant(struct ctx *c, config_setting_t *g, uint32_t idx, struct lt_config 
 	int line, end_line = 0;
 	size_t n;
 
-	w->line = line_of(g);
+	w->line = lt_cfg_line(g);
 	snprintf(what, sizeof(what), "warrant %u (line %d)", idx + 1, w->line);
 	snprintf(where, sizeof(where), " in %s", what);
 	if (!config_setting_is_group(g))
-		return fail(c, w->line, "%s must be a group: { liid = \"...\"; ... }", what);
-	if (check_members(c, g, keys, where) < 0 ||
-	    get_string(c, g, "liid", what, 1, &s, &line) < 0)
+		return lt_cfg_fail(c, w->line, "%s must be a group: { liid = \"...\"; ... }", what);
+	if (lt_cfg_check_members(c, g, keys, where) < 0 ||
+	    lt_cfg_get_string(c, g, "liid", what, 1, &s, &line) < 0)
 		return -1;
 	if ((n = strlen(s)) < 1 || n > LT_LIID_MAX)
-		return fail(c, line, "%s: 'liid' must be 1 to %d octets", what,
+		return lt_cfg_fail(c, line, "%s: 'liid' must be 1 to %d octets", what,
 		    LT_LIID_MAX);
 	for (uint32_t j = 0; j < idx; j++)
 		if (cfg->warrants[j].liid_len == n &&
 		    memcmp(cfg->warrants[j].liid, s, n) == 0)
-			return fail(c, line, "%s: 'liid' is already used by warrant %u "
+			return lt_cfg_fail(c, line, "%s: 'liid' is already used by warrant %u "
 			    "(line %d)", what, j + 1, cfg->warrants[j].line);
 	memcpy(w->liid, s, n);
 	w->liid_len = (uint8_t)n;
 
-	if (get_string(c, g, "agency", what, 1, &s, &line) < 0)
+	if (lt_cfg_get_string(c, g, "agency", what, 1, &s, &line) < 0)
 		return -1;
 	for (w->agency = 0; w->agency < cfg->nagencies; w->agency++)
 		if (strcmp(cfg->agencies[w->agency].id, s) == 0)
 			break;
 	/* not quoted: a LIID typed here by mistake must not reach a log */
 	if (w->agency == cfg->nagencies)
-		return fail(c, line, "%s: 'agency' names no agency defined in 'agencies'",
+		return lt_cfg_fail(c, line, "%s: 'agency' names no agency defined in 'agencies'",
 		    what);
 
-	if (get_uint(c, g, "cin", what, 1, 0, UINT32_MAX, &v) < 0)
+	if (lt_cfg_get_uint(c, g, "cin", what, 1, 0, UINT32_MAX, &v) < 0)
 		return -1;
 	w->cin = (uint32_t)v;
 
-	if (get_string(c, g, "content", what, 1, &s, &line) < 0)
+	if (lt_cfg_get_string(c, g, "content", what, 1, &s, &line) < 0)
 		return -1;
 	for (int k = LT_CONTENT_IRI; k <= LT_CONTENT_BOTH; k++)
 		if (strcmp(s, contents[k]) == 0)
 			w->content = (enum lt_content)k;
 	if (w->content == 0)
-		return fail(c, line, "%s: 'content' must be \"iri\", \"cc\" or \"both\"",
+		return lt_cfg_fail(c, line, "%s: 'content' must be \"iri\", \"cc\" or \"both\"",
 		    what);
 
 	w->start_s = LT_TIME_ALWAYS;
@@ -571,8 +566,16 @@ load_warrant(struct ctx *c, config_setting_t *g, uint32_t idx, struct lt_config 
 	    load_time(c, g, "end", what, &w->end_s, &end_line) < 0)
 		return -1;
 	if (w->end_s <= w->start_s)
-		return fail(c, end_line, "%s: 'end' must be after 'start'", what);
+		return lt_cfg_fail(c, end_line, "%s: 'end' must be after 'start'", what);
 
+	if (lt_cfg_load_idents(c, g, what, w, cfg) < 0)
+		return -1;
+	if (config_setting_get_member(g, "targets") == NULL) {
+		if (w->nidents > 0)
+			return 0;
+		return lt_cfg_fail(c, w->line, "%s: needs 'targets' or at least one of "
+		    "'usernames', 'calling_station_ids', 'macs', 'circuit_ids'", what);
+	}
 	return load_targets(c, g, what, w, cfg);
 }
 
@@ -594,26 +597,34 @@ count_targets(config_setting_t *l)
 }
 
 static int
-load_warrants(struct ctx *c, config_setting_t *root, struct lt_config *cfg)
+load_warrants(struct lt_cfgctx *c, config_setting_t *root, struct lt_config *cfg)
 {
 	config_setting_t *l;
-	size_t ntargets;
+	size_t ntargets, nidents;
 	int rc, n;
 
-	l = get_aggregate(c, root, "warrants", 1, 0, &rc);
+	l = lt_cfg_get_aggregate(c, root, "warrants", 1, 0, &rc);
 	if (l == NULL || (n = config_setting_length(l)) == 0)
 		return rc;
 	cfg->warrants = sodium_malloc((size_t)n * sizeof(*cfg->warrants));
 	if (cfg->warrants == NULL)
-		return fail(c, line_of(l), "out of memory (sodium_malloc)");
+		return lt_cfg_fail(c, lt_cfg_line(l), "out of memory (sodium_malloc)");
 	memset(cfg->warrants, 0, (size_t)n * sizeof(*cfg->warrants));
 	if ((ntargets = count_targets(l)) > 0) {
 		if (ntargets > UINT32_MAX)
-			return fail(c, line_of(l), "too many targets");
+			return lt_cfg_fail(c, lt_cfg_line(l), "too many targets");
 		cfg->targets = sodium_malloc(ntargets * sizeof(*cfg->targets));
 		if (cfg->targets == NULL)
-			return fail(c, line_of(l), "out of memory (sodium_malloc)");
+			return lt_cfg_fail(c, lt_cfg_line(l), "out of memory (sodium_malloc)");
 		memset(cfg->targets, 0, ntargets * sizeof(*cfg->targets));
+	}
+	if ((nidents = lt_cfg_count_idents(l)) > 0) {
+		if (nidents > UINT32_MAX)
+			return lt_cfg_fail(c, lt_cfg_line(l), "too many identities");
+		cfg->idents = sodium_malloc(nidents * sizeof(*cfg->idents));
+		if (cfg->idents == NULL)
+			return lt_cfg_fail(c, lt_cfg_line(l), "out of memory (sodium_malloc)");
+		memset(cfg->idents, 0, nidents * sizeof(*cfg->idents));
 	}
 	for (int i = 0; i < n; i++) {
 		if (load_warrant(c, config_setting_get_elem(l, (unsigned)i),
@@ -625,14 +636,15 @@ load_warrants(struct ctx *c, config_setting_t *root, struct lt_config *cfg)
 }
 
 static int
-load_tree(struct ctx *c, config_setting_t *root, struct lt_config *cfg)
+load_tree(struct lt_cfgctx *c, config_setting_t *root, struct lt_config *cfg)
 {
 	static const char *const keys[] = { "operator", "dpdk", "delivery",
-	    "agencies", "warrants", NULL };
+	    "agencies", "warrants", "aaa", NULL };
 
-	if (check_members(c, root, keys, " at the top level") < 0 ||
+	if (lt_cfg_check_members(c, root, keys, " at the top level") < 0 ||
 	    load_operator(c, root, cfg) < 0 || load_dpdk(c, root, cfg) < 0 ||
 	    load_delivery(c, root, cfg) < 0 || load_agencies(c, root, cfg) < 0 ||
+	    lt_cfg_load_aaa(c, root, cfg) < 0 ||
 	    load_warrants(c, root, cfg) < 0)
 		return -1;
 	return 0;
@@ -653,7 +665,7 @@ wipe_strings(config_setting_t *s)
 
 /* The whole file in sodium_malloc'd memory (wiped when freed), NUL-terminated. */
 static char *
-read_file(struct ctx *c, size_t *lenp)
+read_file(struct lt_cfgctx *c, size_t *lenp)
 {
 	struct stat st;
 	char *buf = NULL;
@@ -699,7 +711,7 @@ out:
 int
 lt_config_load(const char *path, struct lt_config *cfg, char *err, size_t errlen)
 {
-	struct ctx c = { path, err, errlen };
+	struct lt_cfgctx c = { path, err, errlen };
 	config_t lc;
 	const char *why;
 	char *text;
@@ -723,14 +735,14 @@ lt_config_load(const char *path, struct lt_config *cfg, char *err, size_t errlen
 		return -1;
 	if (lt_config_prescan(text, len, &line, &why) < 0) {
 		sodium_free(text);
-		return fail(&c, line, "%s", why);
+		return lt_cfg_fail(&c, line, "%s", why);
 	}
 
 	config_init(&lc);
 	rc = config_read_string(&lc, text);
 	sodium_free(text);
 	if (rc != CONFIG_TRUE)
-		rc = fail(&c, config_error_line(&lc), "%s", config_error_text(&lc));
+		rc = lt_cfg_fail(&c, config_error_line(&lc), "%s", config_error_text(&lc));
 	else
 		rc = load_tree(&c, config_root_setting(&lc), cfg);
 	wipe_strings(config_root_setting(&lc));
@@ -753,5 +765,6 @@ lt_config_free(struct lt_config *cfg)
 		sodium_free(cfg->warrants);	/* sodium_free wipes */
 	if (cfg->targets != NULL)
 		sodium_free(cfg->targets);
+	lt_cfg_free_aaa(cfg);
 	sodium_memzero(cfg, sizeof(*cfg));
 }

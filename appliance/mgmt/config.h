@@ -40,6 +40,22 @@ struct lt_agency {
 	int line;
 };
 
+/* A subscriber identity a warrant names (matched byte for byte). */
+enum lt_ident_kind {
+	LT_IDENT_USERNAME = 1,		/* RADIUS User-Name */
+	LT_IDENT_CALLING_STATION,	/* RADIUS Calling-Station-Id */
+	LT_IDENT_MAC,			/* DHCP chaddr */
+	LT_IDENT_CIRCUIT,		/* DHCP relay agent circuit ID (82.1) */
+};
+
+#define LT_IDENT_MAX	253
+
+struct lt_ident {
+	uint8_t kind;			/* enum lt_ident_kind */
+	uint8_t len;
+	uint8_t v[LT_IDENT_MAX];	/* a MAC as its 6 octets */
+};
+
 struct lt_warrant {
 	char liid[LT_LIID_MAX + 1];
 	uint8_t liid_len;
@@ -49,7 +65,32 @@ struct lt_warrant {
 	int64_t start_s, end_s;		/* UTC seconds; active when start <= t < end */
 	struct lt_prefix *targets;	/* points into lt_config's target array */
 	uint32_t ntargets;
+	struct lt_ident *idents;	/* points into lt_config's ident array */
+	uint32_t nidents;
+	uint8_t aaa_cc;			/* the target's AAA packets as CC too */
 	int line;
+};
+
+#define LT_AAA_PORTS_MAX	8
+#define LT_RADIUS_SECRET_MAX	128
+
+/* A RADIUS server, or a DHCP server or relay, whose traffic the appliance learns from. */
+struct lt_aaa_server {
+	uint8_t family;			/* 4 or 6 */
+	uint8_t addr[16];
+	uint16_t auth_ports[LT_AAA_PORTS_MAX], acct_ports[LT_AAA_PORTS_MAX];
+	uint8_t nauth, nacct;
+	uint8_t secret[LT_RADIUS_SECRET_MAX];	/* empty: authenticators not checked */
+	size_t secret_len;
+	uint32_t access_type;		/* internetAccessType for its sessions' IRIs */
+	int line;
+};
+
+struct lt_aaa {
+	struct lt_aaa_server *radius, *dhcp;
+	uint32_t nradius, ndhcp;
+	uint32_t access_timeout_s;	/* an unanswered Access-Request is accessFailed */
+	uint32_t max_sessions;		/* subscriber sessions tracked, target or not */
 };
 
 struct lt_port {
@@ -82,6 +123,9 @@ struct lt_config {
 	uint32_t nwarrants;
 	struct lt_prefix *targets;
 	uint32_t ntargets;
+	struct lt_ident *idents;
+	uint32_t nidents;
+	struct lt_aaa aaa;
 };
 
 /*
