@@ -391,16 +391,16 @@ ipmask(const struct der_tlv *t, uint8_t *prefix, struct der_err *e)
 
 /* IPAddress (TS 102 232-1 clause 5.2.x); only iPBinaryAddress values. */
 static int
-ipaddr(const struct der_tlv *t, struct etsi_ipaddr *a, struct der_err *e)
+ipaddr(const struct der_tlv *t, struct etsi_ipaddr *a, struct der_err *e,
+    const char *what)
 {
-	const char *what = "targetIPAddress";
 	struct walk w;
 	struct der_tlv c, v;
 	uint32_t x;
 	int k, type = -1, have_val = 0, have_len = 0;
 
 	memset(a, 0, sizeof(*a));
-	if (walk_init(&w, t, e, what) < 0)
+	if (cons(t, e, what) < 0 || walk_init(&w, t, e, what) < 0)
 		return -1;
 	while ((k = walk_next(&w, &c, e)) > 0) {
 		switch (c.num) {
@@ -459,6 +459,150 @@ ipaddr(const struct der_tlv *t, struct etsi_ipaddr *a, struct der_err *e)
 	return 0;
 }
 
+/* A string of min..max octets, kept as a pointer into the PDU. */
+static int
+bytes(const struct der_tlv *t, size_t min, size_t max, const uint8_t **out,
+    size_t *len, struct der_err *e, const char *what)
+{
+	if (prim(t, e, what) < 0 || der_get_str(t, min, max, NULL, e, what) < 0)
+		return -1;
+	*out = t->v;
+	*len = t->len;
+	return 0;
+}
+
+/* pOPIdentifier [18] IPIRIIDType, a CHOICE: only printableIDType [0]. */
+static int
+pop_id(const struct der_tlv *t, struct etsi_pdu *out, struct der_err *e)
+{
+	const char *what = "pOPIdentifier";
+	struct der_tlv alt;
+
+	if (choice(t, &alt, e, what) < 0)
+		return -1;
+	if (alt.num != 0)
+		return der_fail(e, alt.hdr, what, "only printableIDType is supported");
+	return bytes(&alt, 1, 128, &out->pop_id, &out->pop_id_len, e,
+	    "printableIDType");
+}
+
+/* otherTargetIdentifiers [23] SEQUENCE OF CHOICE { iPAddress [0], ... } */
+static int
+others(const struct der_tlv *t, struct etsi_pdu *out, struct der_err *e)
+{
+	const char *what = "otherTargetIdentifiers";
+	struct der_rd r = { t->v, t->v + t->len };
+	struct der_tlv c;
+	int k;
+
+	if (cons(t, e, what) < 0)
+		return -1;
+	while ((k = der_next(&r, &c, e, what)) > 0) {
+		if ((c.id & 0xc0) != DER_ID_CTX)
+			return der_fail(e, c.hdr, what,
+			    "alternative is not context-tagged");
+		if (c.num != 0)
+			return der_fail(e, c.hdr, what, "only iPAddress is supported");
+		if (out->nother == ETSI_IPIRI_MAX_OTHER)
+			return der_fail(e, c.hdr, what,
+			    "more than 8 addresses (lawtap's limit)");
+		if (ipaddr(&c, &out->other[out->nother], e,
+		    "otherTargetIdentifiers.iPAddress") < 0)
+			return -1;
+		out->nother++;
+	}
+	return k;
+}
+
+/* IPIRIContents [0]..[12], TS 102 232-3 clause 7 */
+static int
+ipiri_field_lo(const struct der_tlv *c, struct etsi_pdu *out,
+    struct der_err *e)
+{
+	int r;
+
+	switch (c->num) {
+	case 0:
+		return get_enum(c, &out->access_event, e, "accessEventType");
+	case 1:
+		r = prim(c, e, "targetUsername");
+		if (r == 0)
+			r = der_get_str(c, 0, sizeof(out->username) - 1,
+			    out->username, e, "targetUsername");
+		out->username_len = c->len;
+		return r;
+	case 2:
+		return get_u32(c, INT32_MAX, &out->access_type, e,
+		    "internetAccessType");
+	case 3:
+		return get_u32(c, INT32_MAX, &out->ip_version, e, "iPVersion");
+	case 4:
+		out->has_target = 1;
+		return ipaddr(c, &out->target, e, "targetIPAddress");
+	case 5:
+		return bytes(c, 1, 20, &out->network_id, &out->network_id_len, e,
+		    "targetNetworkID");
+	case 6:
+		return bytes(c, 1, 128, &out->cpe_id, &out->cpe_id_len, e,
+		    "targetCPEID");
+	case 8:
+		out->has_pop_port = 1;
+		return get_u32(c, UINT32_MAX, &out->pop_port, e, "pOPPortNumber");
+	case 10:
+		out->has_start = 1;
+		return get_time(c, &out->start, e, "startTime");
+	case 11:
+		out->has_end = 1;
+		return get_time(c, &out->end, e, "endTime");
+	case 12:
+		out->has_end_reason = 1;
+		return get_u32(c, INT32_MAX, &out->end_reason, e, "endReason");
+	default:
+		return skip(c, e, "iPIRIContents");
+	}
+}
+
+/* IPIRIContents [13].. */
+static int
+ipiri_field_hi(const struct der_tlv *c, struct etsi_pdu *out,
+    struct der_err *e)
+{
+	switch (c->num) {
+	case 13:
+		out->has_octets_received = 1;
+		return prim(c, e, "octetsReceived") < 0 ? -1 :
+		    der_get_uint(c, UINT64_MAX, &out->octets_received, e,
+		    "octetsReceived");
+	case 14:
+		out->has_octets_transmitted = 1;
+		return prim(c, e, "octetsTransmitted") < 0 ? -1 :
+		    der_get_uint(c, UINT64_MAX, &out->octets_transmitted, e,
+		    "octetsTransmitted");
+	case 16:
+		out->has_expected_end = 1;
+		return get_time(c, &out->expected_end, e, "expectedEndTime");
+	case 18:
+		return pop_id(c, out, e);
+	case 19:
+		out->has_pop_ip = 1;
+		return ipaddr(c, &out->pop_ip, e, "pOPIPAddress");
+	case 21:
+		out->has_additional = 1;
+		return ipaddr(c, &out->additional, e, "additionalIPAddress");
+	case 22:
+		out->has_auth_type = 1;
+		return get_u32(c, INT32_MAX, &out->auth_type, e,
+		    "authenticationType");
+	case 23:
+		return others(c, out, e);
+	case 25:
+		return bytes(c, 0, SIZE_MAX, &out->pop_port_id,
+		    &out->pop_port_id_len, e, "pOPPortID");
+	default:
+		return skip(c, e, "iPIRIContents");
+	}
+}
+
 /* IPIRIContents, TS 102 232-3 clause 7 */
 static int
 ipiri_contents(const struct der_tlv *t, struct etsi_pdu *out,
@@ -472,45 +616,10 @@ ipiri_contents(const struct der_tlv *t, struct etsi_pdu *out,
 	if (cons(t, e, what) < 0 || walk_init(&w, t, e, what) < 0)
 		return -1;
 	while ((k = walk_next(&w, &c, e)) > 0) {
-		switch (c.num) {
-		case 0:
-			r = get_enum(&c, &out->access_event, e, "accessEventType");
-			have |= 1;
-			break;
-		case 1:
-			r = prim(&c, e, "targetUsername");
-			if (r == 0)
-				r = der_get_str(&c, 0, sizeof(out->username) - 1,
-				    out->username, e, "targetUsername");
-			out->username_len = c.len;
-			have |= 2;
-			break;
-		case 2:
-			r = get_u32(&c, INT32_MAX, &out->access_type, e,
-			    "internetAccessType");
-			have |= 4;
-			break;
-		case 3:
-			r = get_u32(&c, INT32_MAX, &out->ip_version, e, "iPVersion");
-			have |= 8;
-			break;
-		case 4:
-			r = cons(&c, e, what);
-			if (r == 0)
-				r = ipaddr(&c, &out->target, e);
-			out->has_target = 1;
-			break;
-		case 10:
-			r = get_time(&c, &out->start, e, "startTime");
-			out->has_start = 1;
-			break;
-		case 11:
-			r = get_time(&c, &out->end, e, "endTime");
-			out->has_end = 1;
-			break;
-		default:
-			r = skip(&c, e, what);
-		}
+		if (c.num <= 3)
+			have |= 1 << c.num;
+		r = c.num <= 12 ? ipiri_field_lo(&c, out, e) :
+		    ipiri_field_hi(&c, out, e);
 		if (r < 0)
 			return -1;
 	}

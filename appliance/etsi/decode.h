@@ -49,6 +49,31 @@ struct etsi_pdu {
 	struct etsi_ipaddr target;
 	int has_start, has_end;
 	struct etsi_time start, end;
+	/* The optional fields of IPIRIContents; strings point into the decoded buffer, NULL if absent. */
+	const uint8_t *network_id;	/* targetNetworkID [5], 1..20 octets */
+	size_t network_id_len;
+	const uint8_t *cpe_id;		/* targetCPEID [6], 1..128 */
+	size_t cpe_id_len;
+	int has_pop_port;
+	uint32_t pop_port;		/* pOPPortNumber [8] */
+	int has_end_reason;
+	uint32_t end_reason;		/* endReason [12] */
+	int has_octets_received, has_octets_transmitted;
+	uint64_t octets_received, octets_transmitted;	/* [13], [14] */
+	int has_expected_end;
+	struct etsi_time expected_end;	/* expectedEndTime [16] */
+	const uint8_t *pop_id;		/* pOPIdentifier [18] printableIDType, 1..128 */
+	size_t pop_id_len;
+	int has_pop_ip;
+	struct etsi_ipaddr pop_ip;	/* pOPIPAddress [19] */
+	int has_additional;
+	struct etsi_ipaddr additional;	/* additionalIPAddress [21] */
+	int has_auth_type;
+	uint32_t auth_type;		/* authenticationType [22] */
+	unsigned nother;		/* otherTargetIdentifiers [23], iPAddress each */
+	struct etsi_ipaddr other[ETSI_IPIRI_MAX_OTHER];
+	const uint8_t *pop_port_id;	/* pOPPortID [25] */
+	size_t pop_port_id_len;
 
 	/* CC (kind == ETSI_KIND_CC) */
 	int dir;			/* etsi_dir, -1 if absent */
@@ -69,7 +94,10 @@ int etsi_pdu_frame(const uint8_t *buf, size_t len, size_t *pdu_len,
  * Decodes exactly one PS-PDU occupying all of buf[0..len).  0 on success;
  * -1 with a reason in err for anything that is not strict DER or not a valid
  * PS-PDU (non-minimal length or integer, indefinite length, overrun, missing
- * mandatory field, trailing bytes).
+ * mandatory field, trailing bytes), and for IPIRI fields lawtap cannot
+ * represent: more than ETSI_IPIRI_MAX_OTHER otherTargetIdentifiers, a
+ * pOPIdentifier or otherTargetIdentifier of another alternative than
+ * printableIDType / iPAddress, an IPAddress that is not iPBinaryAddress.
  */
 int etsi_pdu_decode(const uint8_t *buf, size_t len, struct etsi_pdu *out,
     char *err, size_t errlen);
@@ -82,5 +110,16 @@ int etsi_pdu_decode(const uint8_t *buf, size_t len, struct etsi_pdu *out,
 const char *etsi_access_event_name(int v);
 const char *etsi_dir_name(int v);
 const char *etsi_iri_type_name(int v);
+
+/*
+ * The same for InternetAccessType ("xDSL"), IPVersion ("iPV4andV6"), EndReason
+ * ("leaseExpired"), AuthenticationType ("radiusAAA") and iP-assignment
+ * ("dynamic").
+ */
+const char *etsi_access_type_name(int v);
+const char *etsi_ip_version_name(int v);
+const char *etsi_end_reason_name(int v);
+const char *etsi_auth_type_name(int v);
+const char *etsi_ip_assignment_name(int v);
 
 #endif

@@ -41,3 +41,51 @@ etsi_iri_type_name(int v)
 
 	return NAME(tab, v);
 }
+
+const char *
+etsi_access_type_name(int v)
+{
+	static const char *const tab[] = {
+		"undefined", "dialUp", "xDSL", "cableModem", "lAN", "wirelessLAN",
+		"fTTx", "wIMAX-HIPERMAN", "satellite", "wireless-other",
+	};
+
+	return NAME(tab, v);
+}
+
+const char *
+etsi_ip_version_name(int v)
+{
+	static const char *const tab[] = { NULL, "iPV4", "iPV6", "iPV4andV6" };
+
+	return NAME(tab, v);
+}
+
+const char *
+etsi_end_reason_name(int v)
+{
+	static const char *const tab[] = {
+		"undefined", "regularLogoff", "connectionLoss", "connectionTimeout",
+		"leaseExpired",
+	};
+
+	return NAME(tab, v);
+}
+
+const char *
+etsi_auth_type_name(int v)
+{
+	static const char *const tab[] = {
+		"unknown", "static", "radiusAAA", "dhcpAAA", "diameterAAA",
+	};
+
+	return NAME(tab, v);
+}
+
+const char *
+etsi_ip_assignment_name(int v)
+{
+	static const char *const tab[] = { NULL, "static", "dynamic", "notKnown" };
+
+	return NAME(tab, v);
+}

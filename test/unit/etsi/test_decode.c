@@ -26,6 +26,7 @@ static const struct { const uint8_t *b; size_t n; } valid[] = {
 	{ v_iri_v4, sizeof(v_iri_v4) },
 	{ v_iri_v4_24, sizeof(v_iri_v4_24) },
 	{ v_iri_v6, sizeof(v_iri_v6) },
+	{ v_iri_full, sizeof(v_iri_full) },
 };
 
 /*
@@ -421,7 +422,7 @@ test_ipiri_errors(void **state)
 static void
 test_bitflips(void **state)
 {
-	uint8_t b[256];
+	uint8_t b[512];
 	struct etsi_pdu p;
 	char err[200];
 	size_t i, k, fl;
@@ -461,7 +462,7 @@ test_bitflips(void **state)
 static void
 test_stream(void **state)
 {
-	uint8_t s[1024];
+	uint8_t s[2048];
 	size_t n = 0, off = 0, fl, i, count = 0;
 	char err[200];
 	struct etsi_pdu p;

@@ -152,6 +152,82 @@ static const uint8_t v_iri_v6[] = {
 	        '2', '1', '4', '0', 'Z',
 };
 
+/*
+ * The optional IPIRIContents fields, one TLV each, as they follow the four
+ * mandatory ones (TS 102 232-3 IPAccessPDU v20; tags are IMPLICIT, the
+ * CHOICE-typed [18] and each [23] element keep their alternative's tag).
+ */
+/* targetIPAddress [4]: iP-type iPV4, iPBinaryAddress 192.0.2.1, dynamic */
+#define F_TARGET 0xa4, 0x0e, 0x81, 0x01, 0x00, 0xa2, 0x06, 0x81, 0x04, \
+	0xc0, 0x00, 0x02, 0x01, 0x83, 0x01, 0x02
+/* targetNetworkID [5] UTF8String "02:00:00:00:00:01" (17) */
+#define F_NETID 0x85, 0x11, '0', '2', ':', '0', '0', ':', '0', '0', ':', \
+	'0', '0', ':', '0', '0', ':', '0', '1'
+/* targetCPEID [6] UTF8String "eth 0/1/1:100" (13) */
+#define F_CPEID 0x86, 0x0d, 'e', 't', 'h', ' ', '0', '/', '1', '/', '1', \
+	':', '1', '0', '0'
+/* pOPPortNumber [8] 4294967295: a leading 00 keeps it positive */
+#define F_POPPORT 0x88, 0x05, 0x00, 0xff, 0xff, 0xff, 0xff
+/* endTime [11] 2023-11-14 22:21:40Z */
+#define F_END 0x8b, 0x0f, '2', '0', '2', '3', '1', '1', '1', '4', '2', '2', \
+	'2', '1', '4', '0', 'Z'
+/* endReason [12] regularLogoff */
+#define F_ENDREASON 0x8c, 0x01, 0x01
+/* octetsReceived [13] 2^64-1 (nine octets), octetsTransmitted [14] 2^32 */
+#define F_OCTETS 0x8d, 0x09, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, \
+	0xff, 0x8e, 0x05, 0x01, 0x00, 0x00, 0x00, 0x00
+/* expectedEndTime [16] 2023-11-15 21:56:40Z */
+#define F_EXPECTED 0x90, 0x0f, '2', '0', '2', '3', '1', '1', '1', '5', '2', \
+	'1', '5', '6', '4', '0', 'Z'
+/* pOPIdentifier [18] { printableIDType [0] "nas1.isp.example" (16) } */
+#define F_POPID 0xb2, 0x12, 0x80, 0x10, 'n', 'a', 's', '1', '.', 'i', 's', \
+	'p', '.', 'e', 'x', 'a', 'm', 'p', 'l', 'e'
+/* pOPIPAddress [19]: iPV4 198.51.100.1, no iP-assignment */
+#define F_POPIP 0xb3, 0x0b, 0x81, 0x01, 0x00, 0xa2, 0x06, 0x81, 0x04, \
+	0xc6, 0x33, 0x64, 0x01
+/* 2001:db8:N:: in an iPBinaryAddress [1] inside iP-value [2] */
+#define F_V6VAL(n) 0xa2, 0x12, 0x81, 0x10, 0x20, 0x01, 0x0d, 0xb8, 0x00, (n), \
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+/* additionalIPAddress [21]: iPV6 2001:db8:1::, dynamic, prefix 56 */
+#define F_ADDITIONAL 0xb5, 0x1d, 0x81, 0x01, 0x01, F_V6VAL(1), \
+	0x83, 0x01, 0x02, 0x84, 0x01, 0x38
+/* authenticationType [22] radiusAAA */
+#define F_AUTH 0x96, 0x01, 0x02
+/* one otherTargetIdentifiers element: iPAddress [0] 2001:db8:N::/64 dynamic */
+#define F_OTHER1(n) 0xa0, 0x1d, 0x81, 0x01, 0x01, F_V6VAL(n), \
+	0x83, 0x01, 0x02, 0x84, 0x01, 0x40
+/* otherTargetIdentifiers [23]: 2001:db8:2::/64 dynamic, 2001:db8:3::/48 */
+#define F_OTHER 0xb7, 0x3b, F_OTHER1(2), \
+	0xa0, 0x1a, 0x81, 0x01, 0x01, F_V6VAL(3), 0x84, 0x01, 0x30
+/* pOPPortID [25] OCTET STRING "port-7" */
+#define F_POPPORTID 0x99, 0x06, 'p', 'o', 'r', 't', '-', '7'
+
+/* The mandatory fields: accessEventType accessEnd, "alice", xDSL, iPV4 */
+#define F_BASE 0x80, 0x01, 0x08, V_ALICE, 0x82, 0x01, 0x02, 0x83, 0x01, 0x01
+#define F_BASE_LEN 16
+
+/*
+ * iRI-End with every field lawtap writes: iPVersion iPV4andV6 and all of
+ * the above; 281 octets of iPIRIContents, so every enclosing length takes
+ * the 82 form.
+ */
+static const uint8_t v_iri_full[] = {
+	0x30, 0x82, 0x01, 0x8f, V_HDR7,		/* 85 + 314 */
+	0xa2, 0x82, 0x01, 0x36,			/* payload [2] */
+	 0xa0, 0x82, 0x01, 0x32,		/* iRIPayloadSequence [0] */
+	  0x30, 0x82, 0x01, 0x2e,		/* IRIPayload */
+	   0x80, 0x01, 0x02,			/* iRIType iRI-End */
+	   0xa2, 0x82, 0x01, 0x27,		/* iRIContents [2] */
+	    0xa2, 0x82, 0x01, 0x23,		/* iPIRI [2] */
+	     0x80, 0x04, 0x05, 0x03, 0x14, 0x01,	/* 5.3.20.1 */
+	     0xa1, 0x82, 0x01, 0x19,		/* iPIRIContents [1], 281 */
+	      0x80, 0x01, 0x08, V_ALICE, 0x82, 0x01, 0x02,
+	      0x83, 0x01, 0x03,			/* iPV4andV6 */
+	      F_TARGET, F_NETID, F_CPEID, F_POPPORT, V_START, F_END,
+	      F_ENDREASON, F_OCTETS, F_EXPECTED, F_POPID, F_POPIP,
+	      F_ADDITIONAL, F_AUTH, F_OTHER, F_POPPORTID,
+};
+
 static inline struct etsi_ident
 v_ident(void)
 {
