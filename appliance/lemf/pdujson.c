@@ -1,5 +1,6 @@
 /* pdujson.c - the JSON object of doc/lemf-jsonl.md for one decoded PS-PDU. */
 #include <arpa/inet.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -61,15 +62,18 @@ content_of(const struct content *v, size_t n, int tag)
  * byte outside printable ASCII as \u00XX.
  */
 static json_t *
-bytes_str(const char *s, size_t len)
+bytes_str(const void *s, size_t len)
 {
-	char buf[4 * 256];
+	char small[2 * 256], *buf = small;
 	size_t o = 0;
+	json_t *j;
 
-	if (len > 256)
-		len = 256;
+	if (len == 0)
+		return json_string("");
+	if (len > sizeof(small) / 2 && (buf = malloc(2 * len)) == NULL)
+		return NULL;
 	for (size_t i = 0; i < len; i++) {
-		uint8_t c = (uint8_t)s[i];
+		uint8_t c = ((const uint8_t *)s)[i];
 
 		if (c < 0x80) {
 			buf[o++] = (char)c;
@@ -78,14 +82,36 @@ bytes_str(const char *s, size_t len)
 			buf[o++] = (char)(0x80 | (c & 0x3f));
 		}
 	}
-	return json_stringn(buf, o);
+	j = json_stringn(buf, o);
+	if (buf != small)
+		free(buf);
+	return j;
+}
+
+/*
+ * jansson holds integers as long long.  A counter above 2^63-1 goes into the
+ * object as a string no wire string can produce (it starts with U+E000; wire
+ * bytes map to U+0000..U+00FF), which pdujson_write prints as bare digits.
+ */
+#define U64_MARK	"\xee\x80\x80"
+#define U64_MARK_OUT	"\"\\uE000"
+
+static json_t *
+u64_val(uint64_t v)
+{
+	char buf[sizeof(U64_MARK) + 20];
+
+	if (v <= INT64_MAX)
+		return json_integer((json_int_t)v);
+	snprintf(buf, sizeof(buf), U64_MARK "%" PRIu64, v);
+	return json_string(buf);
 }
 
 /* The value's name, or the bare number if it has none. */
 static json_t *
-enum_val(const char *(*name)(int), int v)
+enum_val(const char *(*name)(int), int64_t v)
 {
-	const char *s = name(v);
+	const char *s = v >= 0 && v <= INT32_MAX ? name((int)v) : NULL;
 
 	return s != NULL ? json_string(s) : json_integer(v);
 }
@@ -131,6 +157,93 @@ set_objid(json_t *o, const struct content *c, uint32_t version, int leaf)
 	return set(o, "objid", json_string(buf));
 }
 
+/* "192.0.2.1" into out; "" for an address inet_ntop cannot write. */
+static void
+addr_text(const struct etsi_ipaddr *a, char out[static INET6_ADDRSTRLEN])
+{
+	if (inet_ntop(a->family == 6 ? AF_INET6 : AF_INET, a->addr, out,
+	    INET6_ADDRSTRLEN) == NULL)
+		out[0] = '\0';
+}
+
+/* key_ip (text form) and key_prefix_len. */
+static int
+set_addr(json_t *o, const char *ip_key, const char *len_key,
+    const struct etsi_ipaddr *a)
+{
+	char ip[INET6_ADDRSTRLEN];
+	int r = 0;
+
+	addr_text(a, ip);
+	if (ip[0])
+		r |= set(o, ip_key, json_string(ip));
+	return r | set(o, len_key, json_integer(a->prefix_len));
+}
+
+/* ["2001:db8:1::/56", ...] */
+static json_t *
+addr_list(const struct etsi_ipaddr *v, unsigned n)
+{
+	json_t *a = json_array();
+	char ip[INET6_ADDRSTRLEN], buf[INET6_ADDRSTRLEN + 4];
+
+	for (unsigned i = 0; a != NULL && i < n; i++) {
+		addr_text(&v[i], ip);
+		snprintf(buf, sizeof(buf), "%s/%u", ip, v[i].prefix_len);
+		if (json_array_append_new(a, json_string(buf)) < 0) {
+			json_decref(a);
+			a = NULL;
+		}
+	}
+	return a;
+}
+
+/* The IPIRIContents fields beyond the first ones, in tag order. */
+static int
+add_ipiri(json_t *o, const struct etsi_pdu *p)
+{
+	int r = 0;
+
+	r |= set(o, "access_type", enum_val(etsi_access_type_name, p->access_type));
+	r |= set(o, "ip_version", enum_val(etsi_ip_version_name, p->ip_version));
+	if (p->has_target && p->target.assignment != 0)
+		r |= set(o, "target_assignment", enum_val(etsi_ip_assignment_name,
+		    p->target.assignment));
+	if (p->network_id != NULL)
+		r |= set(o, "network_id", bytes_str(p->network_id,
+		    p->network_id_len));
+	if (p->cpe_id != NULL)
+		r |= set(o, "cpe_id", bytes_str(p->cpe_id, p->cpe_id_len));
+	if (p->has_pop_port)
+		r |= set(o, "pop_port", json_integer(p->pop_port));
+	if (p->has_end_reason)
+		r |= set(o, "end_reason", enum_val(etsi_end_reason_name,
+		    p->end_reason));
+	if (p->has_octets_received)
+		r |= set(o, "octets_received", u64_val(p->octets_received));
+	if (p->has_octets_transmitted)
+		r |= set(o, "octets_transmitted", u64_val(p->octets_transmitted));
+	if (p->has_expected_end)
+		r |= set_time(o, "expected_end_time", &p->expected_end);
+	if (p->pop_id != NULL)
+		r |= set(o, "pop_id", bytes_str(p->pop_id, p->pop_id_len));
+	if (p->has_pop_ip)
+		r |= set_addr(o, "pop_ip", "pop_prefix_len", &p->pop_ip);
+	if (p->has_additional)
+		r |= set_addr(o, "additional_ip", "additional_prefix_len",
+		    &p->additional);
+	if (p->nother > 0)
+		r |= set(o, "other_ips", addr_list(p->other,
+		    p->nother < ETSI_IPIRI_MAX_OTHER ? p->nother :
+		    ETSI_IPIRI_MAX_OTHER));
+	if (p->has_auth_type)
+		r |= set(o, "auth_type", enum_val(etsi_auth_type_name, p->auth_type));
+	if (p->pop_port_id != NULL)
+		r |= set(o, "pop_port_id", bytes_str(p->pop_port_id,
+		    p->pop_port_id_len));
+	return r;
+}
+
 static int
 add_iri(json_t *o, const struct etsi_pdu *p)
 {
@@ -162,6 +275,8 @@ add_iri(json_t *o, const struct etsi_pdu *p)
 		r |= set_time(o, "start_time", &p->start);
 	if (p->has_end)
 		r |= set_time(o, "end_time", &p->end);
+	if (p->iri_content == 2)
+		r |= add_ipiri(o, p);
 	return r;
 }
 
@@ -274,8 +389,19 @@ pdujson_write(FILE *f, json_t *j)
 	if (s == NULL)
 		return -1;
 	/* jansson leaves DEL raw; the format promises \u00XX for it too. */
-	for (const char *c = s; *c && r >= 0; c++)
+	for (const char *c = s; *c && r >= 0; c++) {
+		if (strncmp(c, U64_MARK_OUT, sizeof(U64_MARK_OUT) - 1) == 0) {
+			c += sizeof(U64_MARK_OUT) - 1;
+			while (*c >= '0' && *c <= '9' && r >= 0)
+				r = putc(*c++, f);
+			if (*c != '"') {
+				r = -1;		/* only u64_val makes these */
+				break;
+			}
+			continue;
+		}
 		r = *c == 0x7f ? fputs("\\u007f", f) : putc(*c, f);
+	}
 	free(s);
 	if (r < 0 || putc('\n', f) == EOF)
 		return -1;

@@ -82,7 +82,151 @@ iri_line(void **state)
 	    "\"event\":\"startOfInterceptionWithSessionActive\","
 	    "\"username\":\"user@example\",\"target_ip\":\"192.0.2.33\","
 	    "\"target_family\":4,\"target_prefix_len\":32,"
-	    "\"start_time\":\"2026-11-22T02:59:00.000000Z\"}\n");
+	    "\"start_time\":\"2026-11-22T02:59:00.000000Z\","
+	    "\"access_type\":\"lAN\",\"ip_version\":\"iPV4\","
+	    "\"target_assignment\":\"dynamic\"}\n");
+	free(s);
+}
+
+/* Every IPIRIContents field lawtap writes, through the encoder and the decoder. */
+static void
+iri_line_full(void **state)
+{
+	static const uint8_t cpe[] = { 'e', 't', 'h', ' ', '1', 0xff, '"' };
+	struct etsi_ipiri iri = {
+		.iri_type = ETSI_IRI_END, .event = ETSI_AE_ACCESS_END,
+		.username = "alice", .username_len = 5,
+		.access_type = 2, .ip_version = 3,
+		.has_target = 1,
+		.target = { 4, 32, 2, { 192, 0, 2, 1 } },
+		.network_id = (const uint8_t *)"02:00:00:00:00:01",
+		.network_id_len = 17,
+		.cpe_id = cpe, .cpe_id_len = sizeof(cpe),
+		.has_pop_port = 1, .pop_port = 4294967295u,
+		.has_start = 1, .start = { MKPDU_SEC - 60, 0 },
+		.has_end = 1, .end = { MKPDU_SEC, 5 },
+		.has_end_reason = 1, .end_reason = 4,
+		.has_octets = 1, .octets_received = UINT64_MAX,
+		.octets_transmitted = 4294967296u,
+		.has_expected_end = 1, .expected_end = { MKPDU_SEC + 3600, 0 },
+		.pop_id = (const uint8_t *)"nas1", .pop_id_len = 4,
+		.has_pop_ip = 1, .pop_ip = { 4, 32, 0, { 198, 51, 100, 1 } },
+		.has_additional = 1,
+		.additional = { 6, 56, 2, { 0x20, 0x01, 0x0d, 0xb8, 0, 1 } },
+		.has_auth_type = 1, .auth_type = 2,
+		.nother = 2,
+		.other = { { 6, 64, 2, { 0x20, 0x01, 0x0d, 0xb8, 0, 2 } },
+		    { 4, 24, 0, { 10, 1, 2, 0 } } },
+		.pop_port_id = (const uint8_t *)"port 7", .pop_port_id_len = 6,
+	};
+	struct etsi_tmpl t;
+	struct etsi_pdu p;
+	uint8_t b[MKPDU_MAX];
+	struct etsi_time when = { MKPDU_SEC, MKPDU_USEC };
+	char *s;
+	int n;
+
+	(void)state;
+	mkpdu_tmpl(&t, "LI-1", 4, 1, 42);
+	n = etsi_ipiri_encode(b, sizeof(b), &t, 3, when, &iri);
+	assert_true(n > 0);
+	s = decode_line(b + sizeof(b) - n, (size_t)n, &p);
+	assert_string_equal(s, HDR("IRI", "LI-1", 3)
+	    ",\"iri_type\":\"end\",\"iri\":\"iPIRI\",\"objid\":\"5.3.20.1\","
+	    "\"event\":\"accessEnd\",\"username\":\"alice\","
+	    "\"target_ip\":\"192.0.2.1\",\"target_family\":4,"
+	    "\"target_prefix_len\":32,"
+	    "\"start_time\":\"2026-11-22T02:59:00.000000Z\","
+	    "\"end_time\":\"2026-11-22T03:00:00.000005Z\","
+	    "\"access_type\":\"xDSL\",\"ip_version\":\"iPV4andV6\","
+	    "\"target_assignment\":\"dynamic\","
+	    "\"network_id\":\"02:00:00:00:00:01\","
+	    "\"cpe_id\":\"eth 1\\u00FF\\\"\","
+	    "\"pop_port\":4294967295,\"end_reason\":\"leaseExpired\","
+	    "\"octets_received\":18446744073709551615,"
+	    "\"octets_transmitted\":4294967296,"
+	    "\"expected_end_time\":\"2026-11-22T04:00:00.000000Z\","
+	    "\"pop_id\":\"nas1\",\"pop_ip\":\"198.51.100.1\",\"pop_prefix_len\":32,"
+	    "\"additional_ip\":\"2001:db8:1::\",\"additional_prefix_len\":56,"
+	    "\"other_ips\":[\"2001:db8:2::/64\",\"10.1.2.0/24\"],"
+	    "\"auth_type\":\"radiusAAA\",\"pop_port_id\":\"port 7\"}\n");
+	free(s);
+}
+
+/*
+ * Counters print as exact integers on both sides of 2^63; a wire string
+ * cannot pass for one; values without a name print as numbers; a long
+ * pOPPortID is not cut.
+ */
+static void
+iri_values(void **state)
+{
+	static const uint64_t big[] = { 0, INT64_MAX, (uint64_t)INT64_MAX + 1,
+	    UINT64_MAX - 1 };
+	static const char *const bigtext[] = { "0", "9223372036854775807",
+	    "9223372036854775808", "18446744073709551614" };
+	static uint8_t port_id[300];
+	struct etsi_pdu p;
+	char want[2048], *s;
+	size_t i;
+
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	p.kind = ETSI_KIND_IRI;
+	memcpy(p.operator_id, "O", 2);
+	p.iri_type = ETSI_IRI_CONTINUE;
+	p.iri_content = 2;
+	p.access_event = ETSI_AE_INTERIM_UPDATE;
+	memcpy(p.username, "\xee\x80\x80" "123", 6);
+	p.username_len = 6;
+	p.access_type = 10;
+	p.ip_version = 4;
+	p.has_end_reason = 1;
+	p.end_reason = 5;
+	p.has_auth_type = 1;
+	p.auth_type = 5;
+	p.has_target = 1;
+	p.target = (struct etsi_ipaddr){ 4, 32, 9, { 192, 0, 2, 9 } };
+	p.has_octets_received = 1;
+	for (i = 0; i < sizeof(big) / sizeof(big[0]); i++) {
+		p.octets_received = big[i];
+		s = line(pdujson_pdu(&orig, &p));
+		snprintf(want, sizeof(want), "{\"listen\":\"127.0.0.1:7001\","
+		    "\"conn\":3,\"offset\":99,\"kind\":\"IRI\",\"version\":0,"
+		    "\"liid\":\"\",\"seq\":0,\"operator\":\"O\","
+		    "\"iri_type\":\"continue\",\"iri\":\"iPIRI\","
+		    "\"event\":\"interimUpdate\","
+		    "\"username\":\"\\u00EE\\u0080\\u0080123\","
+		    "\"target_ip\":\"192.0.2.9\",\"target_family\":4,"
+		    "\"target_prefix_len\":32,\"access_type\":10,\"ip_version\":4,"
+		    "\"target_assignment\":9,\"end_reason\":5,"
+		    "\"octets_received\":%s,\"auth_type\":5}\n", bigtext[i]);
+		assert_string_equal(s, want);
+		free(s);
+	}
+
+	memset(&p, 0, sizeof(p));
+	p.kind = ETSI_KIND_IRI;
+	memcpy(p.operator_id, "O", 2);
+	p.iri_type = ETSI_IRI_REPORT;
+	p.iri_content = 2;
+	p.access_event = -1;
+	p.ip_version = 1;
+	p.has_octets_transmitted = 1;
+	p.octets_transmitted = 7;
+	memset(port_id, 'x', sizeof(port_id));
+	port_id[299] = 0x80;
+	p.pop_port_id = port_id;
+	p.pop_port_id_len = sizeof(port_id);
+	s = line(pdujson_pdu(&orig, &p));
+	snprintf(want, sizeof(want), "{\"listen\":\"127.0.0.1:7001\","
+	    "\"conn\":3,\"offset\":99,\"kind\":\"IRI\",\"version\":0,"
+	    "\"liid\":\"\",\"seq\":0,\"operator\":\"O\","
+	    "\"iri_type\":\"report\",\"iri\":\"iPIRI\",\"username\":\"\","
+	    "\"access_type\":\"undefined\",\"ip_version\":\"iPV4\","
+	    "\"octets_transmitted\":7,\"pop_port_id\":\"%.299s\\u0080\"}\n",
+	    (const char *)port_id);
+	assert_string_equal(s, want);
 	free(s);
 }
 
@@ -214,7 +358,8 @@ ipv6_target(void **state)
 	    "\"operator\":\"O\",\"iri_type\":\"end\",\"iri\":\"iPIRI\","
 	    "\"event\":\"sessionEnd\",\"username\":\"\",\"target_ip\":\"2001:db8::\","
 	    "\"target_family\":6,\"target_prefix_len\":64,"
-	    "\"end_time\":\"2000-02-29T00:00:00.999999Z\"}\n");
+	    "\"end_time\":\"2000-02-29T00:00:00.999999Z\","
+	    "\"access_type\":\"undefined\",\"ip_version\":0}\n");
 	free(s);
 }
 
@@ -254,6 +399,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(cc_line),
 		cmocka_unit_test(iri_line),
+		cmocka_unit_test(iri_line_full),
+		cmocka_unit_test(iri_values),
 		cmocka_unit_test(keepalive_lines),
 		cmocka_unit_test(liid_bytes_escaped),
 		cmocka_unit_test(absent_fields),
