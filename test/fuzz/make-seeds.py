@@ -164,6 +164,77 @@ def ipiri(event, user, target=None, start=None, end=None, iri_type=1, version=20
     return cons(0, iri)
 
 
+def ipiri_contents(event, user, access=0, ipver=1, target=None, network_id=None, cpe_id=None,
+                   pop_port=None, start=None, end=None, end_reason=None, octets=None,
+                   expected_end=None, pop_id=None, pop_ip=None, additional=None, auth=None,
+                   others=(), pop_port_id=None):
+    """IPIRIContents with every field lawtap writes, in tag order (TS 102 232-3 v20)."""
+    c = [prim(0, uint(event)), prim(1, user), prim(2, uint(access)), prim(3, uint(ipver))]
+    if target:
+        c.append(cons(4, *ipaddress_der(*target)))
+    if network_id is not None:
+        c.append(prim(5, network_id))
+    if cpe_id is not None:
+        c.append(prim(6, cpe_id))
+    if pop_port is not None:
+        c.append(prim(8, uint(pop_port)))
+    if start:
+        c.append(prim(10, gentime(*start)))
+    if end:
+        c.append(prim(11, gentime(*end)))
+    if end_reason is not None:
+        c.append(prim(12, uint(end_reason)))
+    if octets:
+        c.append(prim(13, uint(octets[0])))
+        c.append(prim(14, uint(octets[1])))
+    if expected_end:
+        c.append(prim(16, gentime(*expected_end)))
+    if pop_id is not None:                       # CHOICE: printableIDType [0] inside [18]
+        c.append(cons(18, prim(0, pop_id)))
+    if pop_ip:
+        c.append(cons(19, *ipaddress_der(*pop_ip)))
+    if additional:
+        c.append(cons(21, *ipaddress_der(*additional)))
+    if auth is not None:
+        c.append(prim(22, uint(auth)))
+    if others:                                   # SEQUENCE OF CHOICE { iPAddress [0] }
+        c.append(cons(23, *[cons(0, *ipaddress_der(*o)) for o in others]))
+    if pop_port_id is not None:
+        c.append(prim(25, pop_port_id))
+    return cons(1, *c)
+
+
+def ipiri_full(iri_type, version=20, **fields):
+    iri = seq(prim(0, uint(iri_type)),
+              cons(2, cons(2, prim(0, reloid([5, 3, version, 1])), ipiri_contents(**fields))))
+    return cons(0, iri)
+
+
+def session_pdus():
+    """RADIUS and DHCP session IRIs with the fields of TS 102 232-3 beyond the first ones."""
+    v6 = ["2001:db8:%x::" % i for i in range(9)]
+    radius = dict(event=8, user=b"alice@isp.example", access=2, ipver=3,
+                  target=("100.64.0.7", 32, 2), pop_port=4294967295, start=(T - 3600, 0),
+                  end=(T, 123456), end_reason=1, octets=((1 << 64) - 1, 1 << 32),
+                  pop_id=b"nas1.isp.example", pop_ip=("192.0.2.10",),
+                  additional=(v6[1], 56, 2), auth=2,
+                  others=[(v6[2], 64, 2), ("100.64.1.0", 24, 2)], pop_port_id=b"eth 0/1/1:100")
+    dhcp = dict(event=1, user=b"02:00:00:00:00:01", access=6, ipver=1,
+                target=("100.64.0.9", 32, 2), network_id=b"02:00:00:00:00:01",
+                cpe_id=b"eth 0/1/1:100\xff", start=(T, 0), expected_end=(T + 86400, 0),
+                pop_ip=("192.0.2.1", None, 1), auth=3)
+    eight = dict(event=6, user=b"u", ipver=2, target=(v6[0], 48, 2),
+                 octets=(0, (1 << 63)), others=[(a, 64, 2) for a in v6[1:9]])
+    nine = dict(eight, others=[(a, 64, 2) for a in v6[:9]])
+    return {
+        "ipiri-radius-end": pspdu(header(seqno=20), ipiri_full(2, **radius)),
+        "ipiri-dhcp-begin": pspdu(header(seqno=0, cin=77), ipiri_full(1, **dhcp)),
+        "ipiri-8-others": pspdu(header(seqno=21), ipiri_full(3, **eight)),
+    }, {
+        "bad-ipiri-9-others": pspdu(header(seqno=22), ipiri_full(3, **nine)),
+    }
+
+
 def tri(n):
     return cons(2, prim(n, b""))
 
@@ -285,6 +356,9 @@ def main():
         "bad-no-seq": seq(cons(1, prim(1, b"A"), cons(3, cons(0, prim(0, b"OP")))),
                           cons(2, tri(3))),
     }
+    sess, sess_bad = session_pdus()
+    pdus.update(sess)
+    bad.update(sess_bad)
     for name, b in list(pdus.items()) + list(bad.items()):
         put("pdu", name, b)
 
