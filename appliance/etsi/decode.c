@@ -497,6 +497,7 @@ others(const struct der_tlv *t, struct etsi_pdu *out, struct der_err *e)
 
 	if (cons(t, e, what) < 0)
 		return -1;
+	out->nother = 0;	/* out may hold an earlier IRIPayload's */
 	while ((k = der_next(&r, &c, e, what)) > 0) {
 		if ((c.id & 0xc0) != DER_ID_CTX)
 			return der_fail(e, c.hdr, what,

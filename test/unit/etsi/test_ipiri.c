@@ -173,21 +173,31 @@ tlv(uint8_t *out, uint8_t tag, const uint8_t *pre, size_t npre,
  * malformed contents without hand-adjusting seven lengths each time.
  */
 static size_t
-wrap_iri(uint8_t out[static 4096], const uint8_t *contents, size_t n)
+wrap_iris(uint8_t out[static 4096], const uint8_t *contents, size_t n,
+    int copies)
 {
 	static const uint8_t hdr[] = { V_HDR7 };
 	static const uint8_t objid[] = { 0x80, 0x04, 0x05, 0x03, 0x14, 0x01 };
 	static const uint8_t type[] = { 0x80, 0x01, 0x02 };
 	uint8_t a[4096], b[4096];
+	int i;
 
-	assert_true(n < 3000);
+	assert_true(n * (size_t)copies < 3000);
 	n = tlv(a, 0xa1, NULL, 0, contents, n);
 	n = tlv(b, 0xa2, objid, sizeof(objid), a, n);
 	n = tlv(a, 0xa2, NULL, 0, b, n);
 	n = tlv(b, 0x30, type, sizeof(type), a, n);
-	n = tlv(a, 0xa0, NULL, 0, b, n);
+	for (i = 1; i < copies; i++)
+		memcpy(b + (size_t)i * n, b, n);
+	n = tlv(a, 0xa0, NULL, 0, b, n * (size_t)copies);
 	n = tlv(b, 0xa2, NULL, 0, a, n);
 	return tlv(out, 0x30, hdr, sizeof(hdr), b, n);
+}
+
+static size_t
+wrap_iri(uint8_t out[static 4096], const uint8_t *contents, size_t n)
+{
+	return wrap_iris(out, contents, n, 1);
 }
 
 static void
@@ -477,6 +487,14 @@ test_other_addresses(void **state)
 	iri.nother = UINT32_MAX;
 	assert_true(enc_fails(&iri));
 	rejects(contents9, sizeof(contents9), "more than 8");
+	/* Two IRIPayloads of 8 each: the limit is per IRIPayload. */
+	{
+		uint8_t b[4096];
+		size_t n = wrap_iris(b, contents8, sizeof(contents8), 2);
+
+		decode_ok(b, n, &p);
+		assert_int_equal(p.nother, 8);
+	}
 
 	/* One v4 /24 among them: its mask travels as iPv4SubnetMask. */
 	iri.nother = 1;
