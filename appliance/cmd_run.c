@@ -23,6 +23,7 @@
 #include "capture/port.h"
 #include "cmd.h"
 #include "dp.h"
+#include "session/track/track.h"
 #include "util/log.h"
 #include "util/rmtree.h"
 
@@ -328,6 +329,12 @@ cmd_run(int argc, char **argv)
 	lt_dp.match = lt_match_build(&cfg, (int)rte_socket_id(), err, sizeof(err));
 	if (lt_dp.match == NULL) {
 		log_err("%s", err);
+		rc = 1;
+		goto out;
+	}
+	if (lt_track_init(&cfg, lt_dp.nworkers, (int)rte_socket_id()) < 0) {
+		log_err("cannot allocate the subscriber session tables (aaa.max_sessions %u)",
+		    cfg.aaa.max_sessions);
 		rc = 1;
 		goto out;
 	}

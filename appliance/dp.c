@@ -11,6 +11,7 @@
 
 #include "capture/port.h"
 #include "dp.h"
+#include "session/track/track.h"
 #include "util/log.h"
 
 #define RING_SIZE	4096
@@ -135,6 +136,7 @@ lt_dp_teardown(const struct lt_config *cfg)
 		}
 		rte_free(lt_dp.workers);
 	}
+	lt_track_free();
 	lt_match_free((struct lt_match *)lt_dp.match);
 	memset(&lt_dp, 0, sizeof(lt_dp));
 }

@@ -21,9 +21,12 @@
 struct lt_meta {
 	int64_t ts_us;
 	uint32_t l3_off, l3_len;
+	uint32_t msg_id;		/* a message's agency or intercept; AAA: the sender */
+	uint8_t kind;			/* enum lt_msg_kind */
+	uint8_t family;			/* AAA handed to the session lcore: 4 or 6 */
 	uint8_t nmatch;
 	uint8_t dir[LT_MAX_MATCH];
-	uint32_t warrant[LT_MAX_MATCH];
+	uint32_t warrant[LT_MAX_MATCH];	/* a warrant, or LT_ICEPT_BIT | an intercept */
 };
 
 static inline struct lt_meta *
@@ -62,6 +65,8 @@ struct lt_worker {
 	uint64_t next_tick;
 	int64_t iri_next_us;		/* earliest warrant start/end not yet acted on */
 	unsigned empty_runs;
+	uint64_t aaa_sent;		/* AAA packets handed to the session lcore ... */
+	volatile uint64_t aaa_done;	/* ... and how many it has processed */
 	volatile bool eof, closed;
 	struct lt_wstats st;
 	uint64_t *agency_lost;		/* [nagencies]: records lost to a full ring */
@@ -84,6 +89,7 @@ struct lt_dp {
 	unsigned nworkers;
 	int ts_dynfield;		/* replay: mbuf timestamp offset, or -1 */
 	volatile bool stop_rx;		/* live: a signal asked us to stop */
+	volatile bool track_flushed;	/* FLUSH: the session lcore has sent its last IRI */
 	volatile enum lt_phase phase;
 };
 
@@ -99,6 +105,8 @@ void lt_dp_teardown(const struct lt_config *cfg);
 int lt_worker_main(void *arg);
 /* The stages after rx for one burst (the loop's body; benchmarks call it too). */
 void lt_worker_burst(struct lt_worker *w, struct rte_mbuf **pkts, uint16_t n, int64_t now_us);
+/* Waits a moment usefully: the worker's rings, timers and connections. */
+void lt_worker_yield(struct lt_worker *w);
 /* The capture clock all workers agree on: the latest packet time seen. */
 int64_t lt_dp_clock_us(void);
 

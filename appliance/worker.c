@@ -7,6 +7,7 @@
 
 #include "capture/parse.h"
 #include "dp.h"
+#include "session/track/track.h"
 
 #define TICK_NS		1000000ULL	/* IRI window checks */
 #define EOF_EMPTY_RUNS	16
@@ -52,6 +53,19 @@ us_time(int64_t us)
 	return (struct etsi_time){ .sec = us / 1000000, .usec = (uint32_t)(us % 1000000) };
 }
 
+/* The warrant behind a match: itself, or an intercept's. */
+static inline uint32_t
+id_warrant(uint32_t id)
+{
+	return id & LT_ICEPT_BIT ? lt_track_icept(id & ~LT_ICEPT_BIT)->warrant : id;
+}
+
+static inline struct lt_wown *
+id_own(uint32_t id)
+{
+	return id & LT_ICEPT_BIT ? &lt_track_icept(id & ~LT_ICEPT_BIT)->own : &lt_dp.wown[id];
+}
+
 /* One packet's records for the warrants this worker's agencies own. */
 static enum lt_deliver_result
 deliver_owned(struct lt_worker *w, struct rte_mbuf *m, unsigned *from)
@@ -60,20 +74,21 @@ deliver_owned(struct lt_worker *w, struct rte_mbuf *m, unsigned *from)
 	const uint8_t *pkt = rte_pktmbuf_mtod_offset(m, const uint8_t *, md->l3_off);
 
 	for (; *from < md->nmatch; (*from)++) {
-		uint32_t wi = md->warrant[*from];
+		uint32_t id = md->warrant[*from], wi = id_warrant(id);
+		struct lt_wown *o = id_own(id);
 		struct lt_agency_rt *a;
 		enum lt_deliver_result r;
 
 		if (lt_dp.wm[wi].owner != w->id)
 			continue;
 		a = &lt_dp.agencies[lt_dp.cfg->warrants[wi].agency];
-		r = lt_deliver_cc(&a->hi3, &lt_dp.wown[wi], us_time(md->ts_us),
+		r = lt_deliver_cc(&a->hi3, o, us_time(md->ts_us),
 		    (enum etsi_dir)md->dir[*from], pkt, md->l3_len);
 		if (r == LT_NO_ROOM) {
 			if (lt_dp.replay)
 				return r;	/* lossless: wait for room */
 			a->hi3.st.records_lost++;
-			lt_dp.wown[wi].cc_seq++;	/* the LEMF sees the gap */
+			o->cc_seq++;	/* the LEMF sees the gap */
 			w->st.queue_full++;
 		} else if (r == LT_UNDELIVERABLE) {
 			a->hi3.st.records_lost++;
@@ -97,8 +112,12 @@ drain_ring(struct lt_worker *w)
 			if (w->nitems == 0)
 				return;
 		}
-		if (deliver_owned(w, w->items[w->item], &w->item_match) == LT_NO_ROOM)
+		if (lt_meta(w->items[w->item])->kind != LT_MSG_PACKET) {
+			if (lt_track_message(w, w->items[w->item]) == LT_NO_ROOM)
+				return;
+		} else if (deliver_owned(w, w->items[w->item], &w->item_match) == LT_NO_ROOM) {
 			return;
+		}
 		rte_pktmbuf_free(w->items[w->item]);
 		w->item++;
 		w->item_match = 0;
@@ -139,6 +158,7 @@ static void
 owner_poll(struct lt_worker *w, uint64_t now)
 {
 	drain_ring(w);
+	lt_track_poll(w, lt_dp_clock_us());
 	if (now >= w->next_tick) {
 		w->next_tick = now + TICK_NS;
 		iri_tick(w);
@@ -155,9 +175,12 @@ owner_poll(struct lt_worker *w, uint64_t now)
 static void
 ring_loss(struct lt_worker *w, const struct lt_meta *md, uint16_t owner)
 {
-	for (unsigned i = 0; i < md->nmatch; i++)
-		if (lt_dp.wm[md->warrant[i]].owner == owner)
-			w->agency_lost[lt_dp.cfg->warrants[md->warrant[i]].agency]++;
+	for (unsigned i = 0; i < md->nmatch; i++) {
+		uint32_t wi = id_warrant(md->warrant[i]);
+
+		if (lt_dp.wm[wi].owner == owner)
+			w->agency_lost[lt_dp.cfg->warrants[wi].agency]++;
+	}
 }
 
 /* Hands a matched packet to the owner of each of its warrants' agencies. */
@@ -168,12 +191,12 @@ dispatch(struct lt_worker *w, struct rte_mbuf *m)
 	unsigned from = 0;
 
 	for (unsigned i = 0; i < md->nmatch; i++) {
-		uint16_t o = lt_dp.wm[md->warrant[i]].owner;
+		uint16_t o = lt_dp.wm[id_warrant(md->warrant[i])].owner;
 		bool given = o == w->id;
 
 		/* Each owner gets the packet once, whatever number of its warrants it has. */
 		for (unsigned j = 0; j < i && !given; j++)
-			given = lt_dp.wm[md->warrant[j]].owner == o;
+			given = lt_dp.wm[id_warrant(md->warrant[j])].owner == o;
 		if (given)
 			continue;
 		rte_mbuf_refcnt_update(m, 1);
@@ -192,14 +215,86 @@ dispatch(struct lt_worker *w, struct rte_mbuf *m)
 	rte_pktmbuf_free(m);
 }
 
+/* Adds warrant or intercept id to the packet's matches unless already there. */
+static inline void
+add_match(struct lt_worker *w, struct lt_meta *md, uint32_t id, uint8_t dir)
+{
+	for (unsigned j = 0; j < md->nmatch; j++)
+		if (md->warrant[j] == id)
+			return;
+	if (md->nmatch == LT_MAX_MATCH) {
+		w->st.too_many_warrants++;
+		return;
+	}
+	md->warrant[md->nmatch] = id;
+	md->dir[md->nmatch++] = dir;
+}
+
+static inline bool
+in_window(uint32_t wi, int64_t ts_us)
+{
+	return ts_us >= lt_dp.wm[wi].start_us && ts_us < lt_dp.wm[wi].end_us;
+}
+
+/*
+ * An address passed the filter: static prefixes (LPM), a session's bound
+ * addresses, or AAA traffic for the session lcore.
+ */
+static void
+classify_hit(struct lt_worker *w, struct rte_mbuf *m, const struct lt_pkt *pk,
+    const bool hit[2], int64_t ts_us)
+{
+	const uint8_t *addr[2] = { pk->src, pk->dst };
+	const struct lt_bset *bs[2] = { NULL, NULL };
+	uint32_t set[2] = { LT_NO_SET, LT_NO_SET };
+	const struct lt_match *mt = lt_dp.match;
+	struct lt_meta *md;
+
+	for (int side = 0; side < 2; side++)
+		if (hit[side])
+			set[side] = pk->family == 4 ? lt_match_v4(mt, addr[side]) :
+			    lt_match_v6(mt, addr[side]);
+	if (lt_track_enabled() && !lt_track_aaa(w, m, pk->family,
+	    rte_pktmbuf_mtod_offset(m, const uint8_t *, pk->l3_off), pk->l3_len, ts_us))
+		for (int side = 0; side < 2; side++)
+			if (hit[side])
+				bs[side] = lt_track_lookup(pk->family, addr[side]);
+	md = lt_meta(m);
+	md->ts_us = ts_us;
+	md->l3_off = pk->l3_off;
+	md->l3_len = pk->l3_len;
+	md->kind = LT_MSG_PACKET;
+	md->nmatch = 0;
+	for (int side = 0; side < 2; side++) {
+		uint8_t dir = side == 0 ? ETSI_FROM_TARGET : ETSI_TO_TARGET;
+
+		if (set[side] != LT_NO_SET)
+			for (uint32_t k = mt->set_off[set[side]]; k < mt->set_off[set[side] + 1]; k++)
+				if (in_window(mt->set_warrant[k], ts_us))
+					add_match(w, md, mt->set_warrant[k], dir);
+		if (bs[side] != NULL)
+			for (uint32_t k = 0; k < bs[side]->n; k++) {
+				uint32_t ic = bs[side]->icept[k];
+
+				if (in_window(lt_track_icept(ic)->warrant, ts_us))
+					add_match(w, md, LT_ICEPT_BIT | ic, dir);
+			}
+	}
+	if (md->nmatch == 0) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	w->st.matched++;
+	dispatch(w, m);
+}
+
 /* Match stage: which warrants want this packet, and in which direction. */
 static void
 classify(struct lt_worker *w, struct rte_mbuf *m, int64_t ts_us)
 {
 	struct lt_pkt pk;
-	struct lt_meta *md;
-	uint32_t ss, ds;
 	enum lt_parse_result pr;
+	bool hit[2];
 
 	pr = lt_parse_frame(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m), &pk);
 	if (unlikely(pr != LT_PARSE_IP)) {
@@ -213,52 +308,17 @@ classify(struct lt_worker *w, struct rte_mbuf *m, int64_t ts_us)
 		return;
 	}
 	if (pk.family == 4) {
-		ss = lt_match_v4(lt_dp.match, pk.src);
-		ds = lt_match_v4(lt_dp.match, pk.dst);
+		hit[0] = lt_match_maybe4(lt_dp.match, pk.src);
+		hit[1] = lt_match_maybe4(lt_dp.match, pk.dst);
 	} else {
-		ss = lt_match_v6(lt_dp.match, pk.src);
-		ds = lt_match_v6(lt_dp.match, pk.dst);
+		hit[0] = lt_match_maybe6(lt_dp.match, pk.src);
+		hit[1] = lt_match_maybe6(lt_dp.match, pk.dst);
 	}
-	if (likely(ss == LT_NO_SET && ds == LT_NO_SET)) {
+	if (likely(!hit[0] && !hit[1])) {
 		rte_pktmbuf_free(m);
 		return;
 	}
-	md = lt_meta(m);
-	md->ts_us = ts_us;
-	md->l3_off = pk.l3_off;
-	md->l3_len = pk.l3_len;
-	md->nmatch = 0;
-	for (int side = 0; side < 2; side++) {
-		uint32_t set = side == 0 ? ss : ds;
-		const struct lt_match *mt = lt_dp.match;
-
-		if (set == LT_NO_SET)
-			continue;
-		for (uint32_t k = mt->set_off[set]; k < mt->set_off[set + 1]; k++) {
-			uint32_t wi = mt->set_warrant[k];
-			const struct lt_wmatch *wm = &lt_dp.wm[wi];
-			bool dup = false;
-
-			if (ts_us < wm->start_us || ts_us >= wm->end_us)
-				continue;
-			for (unsigned j = 0; j < md->nmatch && side == 1; j++)
-				dup |= md->warrant[j] == wi;
-			if (dup)
-				continue;
-			if (md->nmatch == LT_MAX_MATCH) {
-				w->st.too_many_warrants++;
-				break;
-			}
-			md->warrant[md->nmatch] = wi;
-			md->dir[md->nmatch++] = side == 0 ? ETSI_FROM_TARGET : ETSI_TO_TARGET;
-		}
-	}
-	if (md->nmatch == 0) {
-		rte_pktmbuf_free(m);
-		return;
-	}
-	w->st.matched++;
-	dispatch(w, m);
+	classify_hit(w, m, &pk, hit, ts_us);
 }
 
 /* Replay: the capture's time; live: the (NTP-disciplined) wall clock of the burst. */
@@ -330,14 +390,22 @@ owned_conns_done(struct lt_worker *w)
 	return true;
 }
 
+void
+lt_worker_yield(struct lt_worker *w)
+{
+	owner_poll(w, lt_mono_ns());
+}
+
 int
 lt_worker_main(void *arg)
 {
 	struct lt_worker *w = arg;
 
+	lt_track_online(w->id);
 	while (lt_dp.phase != LT_PHASE_DONE) {
 		uint64_t now = lt_mono_ns();
 
+		lt_track_quiescent(w->id);
 		owner_poll(w, now);
 		if (lt_dp.phase == LT_PHASE_RUN) {
 			if (!w->eof) {
@@ -349,11 +417,16 @@ lt_worker_main(void *arg)
 			continue;
 		}
 		/* FLUSH: every capture is read; the last IRI tick sees the final clock. */
-		if (w->item == w->nitems && rte_ring_empty(w->ring)) {
+		if (w->id == 0 && !lt_dp.track_flushed) {
+			lt_track_flush(w, lt_dp_clock_us());
+			lt_dp.track_flushed = true;	/* no more IRIs for other owners */
+		}
+		if (lt_dp.track_flushed && w->item == w->nitems && rte_ring_empty(w->ring)) {
 			iri_tick(w);
 			if (!w->closed && owned_conns_done(w))
 				w->closed = true;
 		}
 	}
+	lt_track_offline(w->id);
 	return 0;
 }

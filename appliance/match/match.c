@@ -66,21 +66,8 @@ mask_prefix(struct lt_prefix *p, unsigned len)
 	p->len = (uint8_t)len;
 }
 
-static uint64_t
-v4_key(const uint8_t *a)
-{
-	return (uint64_t)a[0] << 16 | (uint64_t)a[1] << 8 | a[2];
-}
-
-static uint64_t
-v6_key(const uint8_t *a)
-{
-	uint64_t k = 0;
-
-	for (int i = 0; i < 6; i++)
-		k = k << 8 | a[i];
-	return k | 1ULL << 63;		/* keep v6 keys apart from v4 keys */
-}
+#define v4_key	lt_match_key4
+#define v6_key	lt_match_key6
 
 static void
 filter_set(uint64_t *f, uint64_t key)
@@ -280,6 +267,8 @@ lt_match_free(struct lt_match *m)
 	rte_lpm_free(m->lpm4);
 	rte_lpm6_free(m->lpm6);
 	free(m->filter);
+	free(m->static_filter);
+	free(m->dyn_count);
 	free(m->set_off);
 	free(m->set_warrant);
 	free(m);
@@ -308,4 +297,30 @@ lt_match_v6(const struct lt_match *m, const uint8_t a[static 16])
 	if (rte_lpm6_lookup(m->lpm6, a, &nh) != 0)
 		return LT_NO_SET;
 	return nh;
+}
+
+int
+lt_match_dyn_ref(struct lt_match *m, uint8_t family, const uint8_t *a, int delta)
+{
+	uint32_t h = lt_filter_hash(family == 4 ? v4_key(a) : v6_key(a));
+	uint64_t bit = 1ULL << (h & 63);
+
+	if (m->dyn_count == NULL) {
+		m->dyn_count = calloc(1u << LT_FILTER_BITS, sizeof(*m->dyn_count));
+		m->static_filter = malloc(((1u << LT_FILTER_BITS) / 64) * sizeof(uint64_t));
+		if (m->dyn_count == NULL || m->static_filter == NULL)
+			return -1;
+		memcpy(m->static_filter, m->filter, ((1u << LT_FILTER_BITS) / 64) *
+		    sizeof(uint64_t));
+	}
+	if (delta > 0) {
+		if (m->dyn_count[h] == UINT16_MAX)
+			return -1;
+		if (m->dyn_count[h]++ == 0)
+			__atomic_fetch_or(&m->filter[h >> 6], bit, __ATOMIC_RELEASE);
+	} else if (m->dyn_count[h] > 0 && --m->dyn_count[h] == 0 &&
+	    !(m->static_filter[h >> 6] & bit)) {
+		__atomic_fetch_and(&m->filter[h >> 6], ~bit, __ATOMIC_RELEASE);
+	}
+	return 0;
 }

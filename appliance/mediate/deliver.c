@@ -6,6 +6,13 @@
 int
 lt_wown_init(struct lt_wown *o, const struct lt_config *cfg, uint32_t warrant)
 {
+	return lt_wown_init_cin(o, cfg, warrant, cfg->warrants[warrant].cin);
+}
+
+int
+lt_wown_init_cin(struct lt_wown *o, const struct lt_config *cfg, uint32_t warrant,
+    uint32_t cin)
+{
 	const struct lt_warrant *w = &cfg->warrants[warrant];
 	const struct lt_agency *a = &cfg->agencies[w->agency];
 	struct etsi_ident id = {
@@ -17,7 +24,7 @@ lt_wown_init(struct lt_wown *o, const struct lt_config *cfg, uint32_t warrant)
 		.operator_id = cfg->operator_id,
 		.ne_id = cfg->ne_id[0] ? cfg->ne_id : NULL,
 		.has_cin = 1,
-		.cin = w->cin,
+		.cin = cin,
 		.delivery_cc = cfg->delivery_cc[0] ? cfg->delivery_cc : NULL,
 	};
 

@@ -25,6 +25,9 @@ enum lt_deliver_result {
 };
 
 int lt_wown_init(struct lt_wown *o, const struct lt_config *cfg, uint32_t warrant);
+/* The same for one of the warrant's access sessions, which has a CIN of its own. */
+int lt_wown_init_cin(struct lt_wown *o, const struct lt_config *cfg, uint32_t warrant,
+    uint32_t cin);
 
 /* One IPCC record: the IP packet pkt[0..len) captured at ts. */
 enum lt_deliver_result lt_deliver_cc(struct lt_conn *c, struct lt_wown *o,

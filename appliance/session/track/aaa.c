@@ -1,0 +1,222 @@
+/* aaa.c - which packets are AAA traffic, and handing them to the session lcore. */
+#include <string.h>
+
+#include <rte_ring.h>
+
+#include "dp.h"
+#include "session/track/track_impl.h"
+
+#define AAA_RING	4096
+#define TICK_US		1000
+
+static struct {
+	struct rte_ring *ring;		/* AAA packets for the session lcore */
+	int64_t next_tick_us;
+} A;
+
+int
+lt_aaa_init(int socket)
+{
+	A.ring = rte_ring_create("lt_aaa", AAA_RING, socket, RING_F_SC_DEQ);
+	if (A.ring == NULL)
+		return -1;
+	for (uint32_t i = 0; i < lt_tcfg->aaa.nradius; i++) {
+		const struct lt_aaa_server *s = &lt_tcfg->aaa.radius[i];
+
+		if (lt_match_dyn_ref((struct lt_match *)lt_dp.match, s->family, s->addr, 1) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+void
+lt_aaa_free(void)
+{
+	rte_ring_free(A.ring);
+	A.ring = NULL;
+}
+
+/* The RADIUS server at either end, its index; -1 if neither is one. */
+static int
+radius_server(uint8_t family, const uint8_t *src, const uint8_t *dst, bool *to_server)
+{
+	size_t n = family == 4 ? 4 : 16;
+
+	for (uint32_t i = 0; i < lt_tcfg->aaa.nradius; i++) {
+		const struct lt_aaa_server *s = &lt_tcfg->aaa.radius[i];
+
+		if (s->family != family)
+			continue;
+		if (memcmp(s->addr, dst, n) == 0) {
+			*to_server = true;
+			return (int)i;
+		}
+		if (memcmp(s->addr, src, n) == 0) {
+			*to_server = false;
+			return (int)i;
+		}
+	}
+	return -1;
+}
+
+static bool
+port_in(uint16_t p, const uint16_t *ports, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (ports[i] == p)
+			return true;
+	return false;
+}
+
+struct udp_view {
+	const uint8_t *src, *dst;
+	uint16_t sport, dport;
+	const uint8_t *payload;
+	size_t len;
+	bool fragment;
+};
+
+/* The UDP datagram in an IP packet; -1 if it is not UDP (or is garbled). */
+static int
+udp_of(const uint8_t *l3, uint32_t l3_len, uint8_t family, struct udp_view *u)
+{
+	const uint8_t *l4;
+	uint32_t hl, ulen;
+	uint8_t proto;
+
+	u->fragment = false;
+	if (family == 4) {
+		hl = (uint32_t)(l3[0] & 0x0f) * 4;
+		proto = l3[9];
+		u->src = l3 + 12;
+		u->dst = l3 + 16;
+		if (((l3[6] & 0x3f) | l3[7]) != 0) {
+			u->fragment = true;
+			return -1;
+		}
+	} else {
+		hl = 40;
+		proto = l3[6];
+		u->src = l3 + 8;
+		u->dst = l3 + 24;
+		if (proto == 44) {
+			u->fragment = true;
+			return -1;
+		}
+	}
+	if (proto != 17 || l3_len < hl + 8)
+		return -1;
+	l4 = l3 + hl;
+	u->sport = (uint16_t)(l4[0] << 8 | l4[1]);
+	u->dport = (uint16_t)(l4[2] << 8 | l4[3]);
+	ulen = (uint32_t)(l4[4] << 8 | l4[5]);
+	if (ulen < 8 || ulen > l3_len - hl)
+		return -1;
+	u->payload = l4 + 8;
+	u->len = ulen - 8;
+	return 0;
+}
+
+/* The session lcore's work on one AAA packet. */
+static void
+aaa_process(const uint8_t *l3, uint32_t l3_len, uint8_t family, int64_t ts_us)
+{
+	struct udp_view u;
+	bool to_server;
+	int srv;
+
+	if (udp_of(l3, l3_len, family, &u) < 0) {
+		if (u.fragment)
+			lt_tst.aaa_fragments++;
+		else
+			lt_tst.aaa_not_udp++;
+		return;
+	}
+	if ((srv = radius_server(family, u.src, u.dst, &to_server)) >= 0)
+		lt_rad_input(l3, family, u.src, u.dst, u.sport, u.dport, u.payload, u.len, srv,
+		    ts_us);
+}
+
+bool
+lt_track_aaa(struct lt_worker *w, struct rte_mbuf *m, uint8_t family, const uint8_t *l3,
+    uint32_t l3_len, int64_t ts_us)
+{
+	const struct lt_aaa_server *s;
+	struct lt_meta *md;
+	struct udp_view u;
+	bool to_server;
+	int srv;
+	uint16_t port;
+
+	if (lt_tcfg->aaa.nradius == 0)
+		return false;
+	if (udp_of(l3, l3_len, family, &u) < 0 && !u.fragment)
+		return false;
+	if ((srv = radius_server(family, u.src, u.dst, &to_server)) < 0)
+		return false;
+	if (!u.fragment) {
+		s = &lt_tcfg->aaa.radius[srv];
+		port = to_server ? u.dport : u.sport;
+		if (!port_in(port, s->auth_ports, s->nauth) &&
+		    !port_in(port, s->acct_ports, s->nacct))
+			return false;
+	}
+	if (w->id == 0) {
+		aaa_process(l3, l3_len, family, ts_us);
+		return true;
+	}
+	md = lt_meta(m);
+	md->ts_us = ts_us;
+	md->l3_off = (uint32_t)(l3 - rte_pktmbuf_mtod(m, const uint8_t *));
+	md->l3_len = l3_len;
+	md->msg_id = w->id;
+	md->family = family;
+	rte_mbuf_refcnt_update(m, 1);
+	while (rte_ring_mp_enqueue(A.ring, m) != 0) {
+		if (!lt_dp.replay) {
+			rte_mbuf_refcnt_update(m, -1);
+			lt_tst.handoff_full++;
+			return true;
+		}
+		lt_worker_yield(w);
+	}
+	w->aaa_sent++;
+	/* replay: the binding is in place before this worker's next packet */
+	while (lt_dp.replay && __atomic_load_n(&w->aaa_done, __ATOMIC_ACQUIRE) < w->aaa_sent)
+		lt_worker_yield(w);
+	return true;
+}
+
+void
+lt_track_poll(struct lt_worker *w, int64_t clock_us)
+{
+	struct rte_mbuf *ms[32];
+	unsigned n;
+
+	if (!lt_track_enabled() || w->id != 0)
+		return;
+	while ((n = rte_ring_sc_dequeue_burst(A.ring, (void **)ms, 32, NULL)) > 0)
+		for (unsigned i = 0; i < n; i++) {
+			struct lt_meta *md = lt_meta(ms[i]);
+			struct lt_worker *from = &lt_dp.workers[md->msg_id];
+
+			aaa_process(rte_pktmbuf_mtod_offset(ms[i], const uint8_t *, md->l3_off),
+			    md->l3_len, md->family, md->ts_us);
+			__atomic_fetch_add(&from->aaa_done, 1, __ATOMIC_RELEASE);
+			rte_pktmbuf_free(ms[i]);
+		}
+	if (clock_us != INT64_MIN && clock_us >= A.next_tick_us) {
+		A.next_tick_us = clock_us + TICK_US;
+		lt_rad_tick(clock_us);
+	}
+	lt_track_retire_poll();
+}
+
+void
+lt_track_flush(struct lt_worker *w, int64_t clock_us)
+{
+	if (!lt_track_enabled())
+		return;
+	A.next_tick_us = INT64_MIN;
+	lt_track_poll(w, clock_us);
+}

@@ -1,0 +1,838 @@
+/* radsess.c - RADIUS exchanges -> subscriber sessions -> IRIs and bindings of target sessions. */
+#include <string.h>
+
+#include <sodium.h>
+
+#include <rte_hash.h>
+#include <rte_jhash.h>
+#include <rte_malloc.h>
+
+#include "dp.h"
+#include "session/aaa/radius.h"
+#include "session/track/track_impl.h"
+
+#define NAS_MAX		4096
+#define PEND_MAX	16384
+#define POP_ID_MAX	128
+#define SWEEP_PER_TICK	64
+
+enum { KEY_SESSION_ID = 0, KEY_USER = 1 };
+
+struct skey {
+	uint32_t nas, kind;
+	uint64_t h;
+};
+
+struct nkey {
+	uint8_t kind, pad[3];		/* 4, 6: an address; 'I': a NAS-Identifier's hash */
+	uint8_t v[16];
+};
+
+struct nas {
+	uint32_t gen;
+	uint8_t family, id_len;
+	uint8_t addr[16];
+	uint8_t id[POP_ID_MAX];
+};
+
+struct pkey {
+	uint8_t family, id;
+	uint16_t port;
+	uint8_t a[16];
+};
+
+/* An Access-Request waiting for its answer. */
+struct pend {
+	uint64_t seq;			/* 0: free */
+	int64_t ts_us;
+	uint64_t user_h, csid_h, asid_h;
+	uint32_t nas, nas_port;
+	uint8_t has_nas_port, server, ntw, uname_len;
+	uint8_t auth[RADIUS_AUTH_LEN];
+	uint32_t tw[LT_BSET_MAX];	/* warrants naming the user */
+	uint8_t uname[LT_IDENT_MAX];	/* kept only when ntw > 0 */
+};
+
+static struct {
+	struct rte_hash *stab, *ntab, *ptab;
+	struct lt_sess *sess;
+	struct nas *nas;
+	uint32_t nnas;
+	struct pend *pend;
+	struct { uint32_t pos; uint64_t seq; } *fifo;
+	uint32_t fhead, ftail;
+	uint64_t seq;
+	uint32_t *tlist, ntlist;	/* sessions with intercepts */
+	uint32_t *tidx;			/* per session slot: its index in tlist */
+	uint32_t sweep;
+	int64_t timeout_us;
+	int64_t next_window_us;
+} R;
+
+static struct rte_hash *
+mkhash(const char *name, uint32_t entries, uint32_t key_len, int socket)
+{
+	struct rte_hash_parameters hp = {
+		.name = name,
+		.entries = entries,
+		.key_len = key_len,
+		.hash_func = rte_jhash,
+		.socket_id = socket,
+	};
+
+	return rte_hash_create(&hp);
+}
+
+int
+lt_rad_init(const struct lt_config *cfg, int socket)
+{
+	uint32_t max = cfg->aaa.max_sessions;
+
+	R.stab = mkhash("lt_sessions", max, sizeof(struct skey), socket);
+	R.ntab = mkhash("lt_nas", NAS_MAX, sizeof(struct nkey), socket);
+	R.ptab = mkhash("lt_pending", PEND_MAX, sizeof(struct pkey), socket);
+	R.sess = rte_zmalloc_socket("lt_sess", (size_t)max * sizeof(*R.sess), 64, socket);
+	R.nas = rte_zmalloc_socket("lt_nas", NAS_MAX * sizeof(*R.nas), 64, socket);
+	R.pend = rte_zmalloc_socket("lt_pend", PEND_MAX * sizeof(*R.pend), 64, socket);
+	R.fifo = calloc(PEND_MAX, sizeof(*R.fifo));
+	R.tlist = calloc(max, sizeof(uint32_t));
+	R.tidx = calloc(max, sizeof(uint32_t));
+	R.timeout_us = (int64_t)cfg->aaa.access_timeout_s * 1000000;
+	R.next_window_us = INT64_MIN;
+	if (R.stab == NULL || R.ntab == NULL || R.ptab == NULL || R.sess == NULL ||
+	    R.nas == NULL || R.pend == NULL || R.fifo == NULL || R.tlist == NULL ||
+	    R.tidx == NULL)
+		return -1;
+	return 0;
+}
+
+void
+lt_rad_free(void)
+{
+	rte_hash_free(R.stab);
+	rte_hash_free(R.ntab);
+	rte_hash_free(R.ptab);
+	rte_free(R.sess);
+	rte_free(R.nas);
+	rte_free(R.pend);
+	free(R.fifo);
+	free(R.tlist);
+	free(R.tidx);
+	memset(&R, 0, sizeof(R));
+}
+
+/* Bytes of session memory per session the table can hold (for the operator). */
+size_t
+lt_rad_session_bytes(void)
+{
+	return sizeof(struct lt_sess);
+}
+
+static inline bool
+active(uint32_t w, int64_t t)
+{
+	return t >= lt_dp.wm[w].start_us && t < lt_dp.wm[w].end_us;
+}
+
+/* The NAS a request comes from, created on first sight; LT_NONE if the table is full. */
+static uint32_t
+nas_of(const struct radius_msg *m, uint8_t family, const uint8_t *src)
+{
+	struct nkey k = { 0 };
+	struct nas *n;
+	int32_t pos;
+
+	if (m->nas_ip != NULL) {
+		k.kind = 4;
+		memcpy(k.v, m->nas_ip, 4);
+	} else if (m->nas_ipv6 != NULL) {
+		k.kind = 6;
+		memcpy(k.v, m->nas_ipv6, 16);
+	} else if (RADIUS_HAS(m, RADIUS_F_NAS_ID)) {
+		uint64_t h = lt_track_hash(m->nas_id.p, m->nas_id.len);
+
+		k.kind = 'I';
+		memcpy(k.v, &h, sizeof(h));
+	} else {
+		k.kind = family;
+		memcpy(k.v, src, family == 4 ? 4 : 16);
+	}
+	if ((pos = rte_hash_add_key(R.ntab, &k)) < 0)
+		return LT_NONE;
+	n = &R.nas[pos];
+	if (k.kind == 4 || k.kind == 6) {
+		n->family = k.kind;
+		memcpy(n->addr, k.v, 16);
+	} else {
+		n->family = family;
+		memset(n->addr, 0, 16);
+		memcpy(n->addr, src, family == 4 ? 4 : 16);
+	}
+	if (RADIUS_HAS(m, RADIUS_F_NAS_ID)) {
+		n->id_len = (uint8_t)(m->nas_id.len > POP_ID_MAX ? POP_ID_MAX : m->nas_id.len);
+		memcpy(n->id, m->nas_id.p, n->id_len);
+	}
+	return (uint32_t)pos;
+}
+
+/* The addresses a message gives, in the agreed order; the number taken. */
+static unsigned
+msg_addrs(const struct radius_msg *m, struct lt_sess *s)
+{
+	const uint8_t *v6[LT_SESS_V6 + RADIUS_MAX_V6ADDR + 2 * RADIUS_MAX_PREFIX];
+	uint8_t len[LT_SESS_V6 + RADIUS_MAX_V6ADDR + 2 * RADIUS_MAX_PREFIX];
+	unsigned n = 0, taken = 0;
+
+	s->has_v4 = 0;
+	s->nv6 = 0;
+	if (m->framed_ip != NULL) {
+		s->has_v4 = 1;
+		memcpy(s->v4, m->framed_ip, 4);
+		taken++;
+	}
+	for (unsigned i = 0; i < m->nframed_ipv6; i++, n++) {
+		v6[n] = m->framed_ipv6[i];
+		len[n] = 128;
+	}
+	for (unsigned i = 0; i < m->nframed_prefix; i++, n++) {
+		v6[n] = m->framed_prefix[i].addr;
+		len[n] = m->framed_prefix[i].len;
+	}
+	for (unsigned i = 0; i < m->ndelegated; i++, n++) {
+		v6[n] = m->delegated[i].addr;
+		len[n] = m->delegated[i].len;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		if (len[i] < LT_V6_MIN_PREFIX) {
+			lt_tst.absurd_prefix++;
+			continue;
+		}
+		if (s->nv6 == LT_SESS_V6) {
+			lt_tst.too_many_addrs++;
+			continue;
+		}
+		s->v6len[s->nv6] = len[i];
+		memcpy(s->v6[s->nv6++], v6[i], 16);
+		taken++;
+	}
+	return taken + (n > 0 && taken == 0);	/* only absurd ones: still "given" */
+}
+
+static void
+ipaddr(struct etsi_ipaddr *e, uint8_t family, uint8_t len, const uint8_t *a, uint8_t assign)
+{
+	memset(e, 0, sizeof(*e));
+	e->family = family;
+	e->prefix_len = len;
+	e->assignment = assign;
+	memcpy(e->addr, a, family == 4 ? 4 : 16);
+}
+
+/* targetIPAddress, additionalIPAddress, otherTargetIdentifiers, iPVersion from s. */
+static void
+iri_addrs(struct etsi_ipiri *iri, const struct lt_sess *s)
+{
+	unsigned first6 = 0;
+
+	iri->ip_version = 1;
+	if (s == NULL)
+		return;
+	if (s->has_v4) {
+		iri->has_target = 1;
+		ipaddr(&iri->target, 4, 32, s->v4, 2);
+		if (s->nv6 > 0) {
+			iri->ip_version = 3;
+			iri->has_additional = 1;
+			ipaddr(&iri->additional, 6, s->v6len[0], s->v6[0], 2);
+			first6 = 1;
+		}
+	} else if (s->nv6 > 0) {
+		iri->ip_version = 2;
+		iri->has_target = 1;
+		ipaddr(&iri->target, 6, s->v6len[0], s->v6[0], 2);
+		first6 = 1;
+	}
+	for (unsigned i = first6; i < s->nv6 && iri->nother < ETSI_IPIRI_MAX_OTHER; i++)
+		ipaddr(&iri->other[iri->nother++], 6, s->v6len[i], s->v6[i], 2);
+}
+
+static struct etsi_time
+us_time(int64_t us)
+{
+	return (struct etsi_time){ us / 1000000, (uint32_t)(us % 1000000) };
+}
+
+static void
+send_iri(struct lt_icept *ic, const struct lt_sess *s, uint32_t nas, uint8_t server,
+    int has_port, uint32_t port, enum etsi_iri_type type, enum etsi_access_event ev,
+    const struct lt_iri_extra *x, int64_t ts_us)
+{
+	const struct nas *n = nas != LT_NONE ? &R.nas[nas] : NULL;
+	struct etsi_ipiri iri = {
+		.iri_type = type,
+		.event = ev,
+		.username = (const char *)ic->uname,
+		.username_len = ic->uname_len,
+		.access_type = lt_tcfg->aaa.radius[server].access_type,
+		.has_auth_type = 1,
+		.auth_type = 2,		/* radiusAAA */
+		.has_pop_port = has_port,
+		.pop_port = port,
+	};
+
+	iri_addrs(&iri, s);
+	if (s != NULL) {
+		iri.has_start = 1;
+		iri.start = us_time(s->start_us);
+	}
+	if (x != NULL) {
+		iri.has_end = x->end_us != 0;
+		iri.end = us_time(x->end_us);
+		iri.has_end_reason = x->has_end_reason;
+		iri.end_reason = x->end_reason;
+		iri.has_octets = x->has_octets;
+		iri.octets_received = x->rx;
+		iri.octets_transmitted = x->tx;
+	}
+	if (n != NULL) {
+		iri.has_pop_ip = 1;
+		ipaddr(&iri.pop_ip, n->family, n->family == 4 ? 32 : 128, n->addr, 0);
+		if (n->id_len > 0) {
+			iri.pop_id = n->id;
+			iri.pop_id_len = n->id_len;
+		}
+	}
+	if (ic->uname_len == 0) {
+		static const char unknown[] = "unknown";
+
+		iri.username = unknown;
+		iri.username_len = sizeof(unknown) - 1;
+	}
+	lt_iri_send(ic, &iri, ts_us);
+}
+
+/* An IRI of type for every intercept of s in the right state (Begin: not begun yet). */
+static void
+sess_iri(struct lt_sess *s, enum etsi_iri_type type, enum etsi_access_event ev,
+    const struct lt_iri_extra *x, int64_t ts_us)
+{
+	for (uint32_t id = s->icept; id != LT_NONE; id = lt_icepts[id].next) {
+		struct lt_icept *ic = &lt_icepts[id];
+
+		if (type == ETSI_IRI_BEGIN) {
+			if (ic->own.iri_state != LT_IRI_NONE || !active(ic->warrant, ts_us))
+				continue;
+			ic->own.iri_state = LT_IRI_BEGUN;
+		} else if (ic->own.iri_state != LT_IRI_BEGUN) {
+			continue;
+		}
+		if (type == ETSI_IRI_END)
+			ic->own.iri_state = LT_IRI_ENDED;
+		send_iri(ic, s, s->nas, s->server, s->has_nas_port, s->nas_port, type, ev, x,
+		    ts_us);
+	}
+}
+
+/* Warrant windows the clock has crossed since s was last looked at. */
+static void
+sess_windows(struct lt_sess *s, int64_t now_us)
+{
+	for (uint32_t id = s->icept; id != LT_NONE; id = lt_icepts[id].next) {
+		struct lt_icept *ic = &lt_icepts[id];
+		const struct lt_wmatch *wm = &lt_dp.wm[ic->warrant];
+
+		if (ic->own.iri_state == LT_IRI_NONE && now_us >= wm->start_us &&
+		    wm->start_us < wm->end_us && now_us < wm->end_us) {
+			ic->own.iri_state = LT_IRI_BEGUN;
+			send_iri(ic, s, s->nas, s->server, s->has_nas_port, s->nas_port,
+			    ETSI_IRI_BEGIN, ETSI_AE_START_WITH_SESSION_ACTIVE, NULL,
+			    wm->start_us > s->start_us ? wm->start_us : s->start_us);
+		}
+		if (ic->own.iri_state == LT_IRI_BEGUN && now_us >= wm->end_us) {
+			struct lt_iri_extra x = { .end_us = wm->end_us };
+
+			ic->own.iri_state = LT_IRI_ENDED;
+			send_iri(ic, s, s->nas, s->server, s->has_nas_port, s->nas_port,
+			    ETSI_IRI_END, ETSI_AE_END_WITH_SESSION_ACTIVE, &x, wm->end_us);
+		}
+	}
+}
+
+static void
+tlist_add(uint32_t pos)
+{
+	R.tidx[pos] = R.ntlist;
+	R.tlist[R.ntlist++] = pos;
+}
+
+static void
+tlist_del(uint32_t pos)
+{
+	uint32_t i = R.tidx[pos], last = R.tlist[--R.ntlist];
+
+	R.tlist[i] = last;
+	R.tidx[last] = i;
+}
+
+/* Ends the session in slot pos: its intercepts go once nobody can hold them. */
+static void
+sess_delete(uint32_t pos)
+{
+	struct lt_sess *s = &R.sess[pos];
+	struct skey k;
+	void *kp;
+
+	if (s->icept != LT_NONE)
+		tlist_del(pos);
+	lt_sess_release(s);
+	if (rte_hash_get_key_with_position(R.stab, (int32_t)pos, &kp) == 0) {
+		memcpy(&k, kp, sizeof(k));
+		rte_hash_del_key(R.stab, &k);
+		lt_tst.sessions--;
+	}
+}
+
+/* The session under key, if it is still of its NAS's current life. */
+static int32_t
+sess_find(uint32_t nas, uint32_t kind, uint64_t h)
+{
+	struct skey k = { nas, kind, h };
+	int32_t pos;
+
+	if (h == 0 || (pos = rte_hash_lookup(R.stab, &k)) < 0)
+		return -1;
+	if (R.sess[pos].nas_gen != R.nas[nas].gen) {
+		sess_delete((uint32_t)pos);	/* its NAS restarted since */
+		return -1;
+	}
+	return pos;
+}
+
+/* Intercepts for the warrants tw[] on the new session in slot pos. */
+static void
+sess_icepts(uint32_t pos, const uint32_t *tw, unsigned ntw, const uint8_t *uname,
+    size_t ulen, int64_t ts_us)
+{
+	struct lt_sess *s = &R.sess[pos];
+	uint32_t *tail = &s->icept;
+
+	for (unsigned i = 0; i < ntw; i++) {
+		uint32_t id;
+
+		if (ts_us >= lt_dp.wm[tw[i]].end_us)
+			continue;		/* over before the session began */
+		if ((id = lt_icept_new(tw[i], pos, uname, ulen)) == LT_NONE)
+			continue;
+		*tail = id;
+		tail = &lt_icepts[id].next;
+	}
+	if (s->icept != LT_NONE) {
+		tlist_add(pos);
+		lt_tst.target_sessions++;
+	}
+}
+
+/* Warrants naming the user or the calling station, each once. */
+static unsigned
+targets_of(const struct radius_msg *m, uint32_t *tw)
+{
+	unsigned n = 0, k;
+
+	if (RADIUS_HAS(m, RADIUS_F_USER_NAME))
+		n = lt_track_targets(LT_IDENT_USERNAME, m->user_name.p, m->user_name.len,
+		    tw, LT_BSET_MAX);
+	if (RADIUS_HAS(m, RADIUS_F_CALLING_ID) && n < LT_BSET_MAX) {
+		uint32_t more[LT_BSET_MAX];
+		unsigned nm = lt_track_targets(LT_IDENT_CALLING_STATION, m->calling_id.p,
+		    m->calling_id.len, more, LT_BSET_MAX);
+
+		for (unsigned i = 0; i < nm && n < LT_BSET_MAX; i++) {
+			for (k = 0; k < n && tw[k] != more[i]; k++)
+				;
+			if (k == n)
+				tw[n++] = more[i];
+		}
+	}
+	return n;
+}
+
+/* A new session; -1 when the table is full. */
+static int32_t
+sess_new(uint32_t nas, uint32_t kind, uint64_t h, int64_t ts_us, uint8_t server)
+{
+	struct skey k = { nas, kind, h };
+	int32_t pos;
+
+	if ((pos = rte_hash_lookup(R.stab, &k)) >= 0)
+		sess_delete((uint32_t)pos);	/* the same key again: the old one is gone */
+	if ((pos = rte_hash_add_key(R.stab, &k)) < 0) {
+		lt_tst.sessions_full++;
+		return -1;
+	}
+	memset(&R.sess[pos], 0, sizeof(R.sess[pos]));
+	R.sess[pos].nas = nas;
+	R.sess[pos].nas_gen = R.nas[nas].gen;
+	R.sess[pos].start_us = ts_us;
+	R.sess[pos].server = server;
+	R.sess[pos].icept = LT_NONE;
+	R.sess[pos].bset = LT_NONE;
+	lt_tst.sessions++;
+	lt_tst.session_starts++;
+	return pos;
+}
+
+static uint32_t
+end_reason(const struct radius_msg *m)
+{
+	if (!RADIUS_HAS(m, RADIUS_F_TERM_CAUSE))
+		return 0;
+	switch (m->term_cause) {
+	case 1:
+		return 1;		/* User-Request: regularLogoff */
+	case 2: case 3:
+		return 2;		/* Lost-Carrier, Lost-Service: connectionLoss */
+	case 4: case 5:
+		return 3;		/* Idle-, Session-Timeout: connectionTimeout */
+	default:
+		return 0;
+	}
+}
+
+static void
+report(const struct pend *p, enum etsi_access_event ev, int64_t ts_us)
+{
+	for (unsigned i = 0; i < p->ntw; i++) {
+		uint32_t id;
+
+		if (!active(p->tw[i], ts_us))
+			continue;
+		if ((id = lt_icept_new(p->tw[i], LT_NONE, p->uname, p->uname_len)) == LT_NONE)
+			continue;
+		send_iri(&lt_icepts[id], NULL, p->nas, p->server, p->has_nas_port,
+		    p->nas_port, ETSI_IRI_REPORT, ev, NULL, ts_us);
+		lt_icept_release(id);
+	}
+}
+
+static void
+access_request(const struct radius_msg *m, uint8_t family, const uint8_t *src,
+    uint16_t sport, uint8_t server, int64_t ts_us)
+{
+	struct pkey k = { .family = family, .id = m->id, .port = sport };
+	struct pend *p;
+	int32_t pos;
+	uint32_t nas;
+
+	memcpy(k.a, src, family == 4 ? 4 : 16);
+	if ((pos = rte_hash_lookup(R.ptab, &k)) >= 0 &&
+	    memcmp(R.pend[pos].auth, m->auth, RADIUS_AUTH_LEN) == 0) {
+		lt_tst.aaa_retransmit++;
+		return;
+	}
+	if ((nas = nas_of(m, family, src)) == LT_NONE ||
+	    (pos = rte_hash_add_key(R.ptab, &k)) < 0) {
+		lt_tst.sessions_full++;
+		return;
+	}
+	p = &R.pend[pos];
+	p->seq = ++R.seq;
+	p->ts_us = ts_us;
+	p->nas = nas;
+	p->server = server;
+	p->has_nas_port = RADIUS_HAS(m, RADIUS_F_NAS_PORT);
+	p->nas_port = m->nas_port;
+	memcpy(p->auth, m->auth, RADIUS_AUTH_LEN);
+	p->user_h = RADIUS_HAS(m, RADIUS_F_USER_NAME) ?
+	    lt_track_hash(m->user_name.p, m->user_name.len) : 0;
+	p->asid_h = RADIUS_HAS(m, RADIUS_F_SESSION_ID) ?
+	    lt_track_hash(m->session_id.p, m->session_id.len) : 0;
+	p->ntw = (uint8_t)targets_of(m, p->tw);
+	p->uname_len = 0;
+	if (p->ntw > 0 && RADIUS_HAS(m, RADIUS_F_USER_NAME)) {
+		p->uname_len = (uint8_t)m->user_name.len;
+		memcpy(p->uname, m->user_name.p, m->user_name.len);
+	}
+	R.fifo[R.ftail % PEND_MAX].pos = (uint32_t)pos;
+	R.fifo[R.ftail++ % PEND_MAX].seq = p->seq;
+}
+
+static void
+pend_free(int32_t pos)
+{
+	struct pkey k;
+	void *kp;
+
+	if (rte_hash_get_key_with_position(R.ptab, pos, &kp) == 0) {
+		memcpy(&k, kp, sizeof(k));
+		rte_hash_del_key(R.ptab, &k);
+	}
+	R.pend[pos].seq = 0;
+	sodium_memzero(R.pend[pos].uname, sizeof(R.pend[pos].uname));
+}
+
+static void
+access_reply(const struct radius_msg *m, uint8_t family, const uint8_t *dst,
+    uint16_t dport, int64_t ts_us)
+{
+	struct pkey k = { .family = family, .id = m->id, .port = dport };
+	const struct lt_aaa_server *srv;
+	struct lt_sess *s;
+	struct pend *p;
+	int32_t pos, sp;
+
+	memcpy(k.a, dst, family == 4 ? 4 : 16);
+	if ((pos = rte_hash_lookup(R.ptab, &k)) < 0) {
+		lt_tst.aaa_unmatched_reply++;
+		return;
+	}
+	p = &R.pend[pos];
+	srv = &lt_tcfg->aaa.radius[p->server];
+	if (srv->secret_len > 0 && radius_verify_response(m, p->auth, srv->secret,
+	    srv->secret_len) != RADIUS_OK) {
+		lt_tst.aaa_bad_auth++;
+		return;
+	}
+	if (m->code == RADIUS_ACCESS_REJECT) {
+		lt_tst.access_rejects++;
+		report(p, ETSI_AE_ACCESS_REJECT, ts_us);
+	} else if (m->code == RADIUS_ACCESS_ACCEPT) {
+		sp = p->asid_h != 0 ? sess_new(p->nas, KEY_SESSION_ID, p->asid_h, ts_us, p->server) :
+		    sess_new(p->nas, KEY_USER, p->user_h, ts_us, p->server);
+		if (sp >= 0) {
+			s = &R.sess[sp];
+			s->user_h = p->user_h;
+			s->has_nas_port = p->has_nas_port;
+			s->nas_port = p->nas_port;
+			msg_addrs(m, s);
+			sess_icepts((uint32_t)sp, p->tw, p->ntw, p->uname, p->uname_len, ts_us);
+			sess_iri(s, ETSI_IRI_BEGIN, ETSI_AE_ACCESS_ACCEPT, NULL, ts_us);
+			lt_sess_bind(s);
+		}
+	}
+	pend_free(pos);
+}
+
+static void
+nas_reboot(uint32_t nas, int64_t ts_us)
+{
+	struct lt_iri_extra x = { .has_end_reason = 1, .end_reason = 2, .end_us = ts_us };
+
+	lt_tst.nas_reboots++;
+	R.nas[nas].gen++;
+	for (uint32_t i = 0; i < R.ntlist;) {
+		uint32_t pos = R.tlist[i];
+		struct lt_sess *s = &R.sess[pos];
+
+		if (s->nas != nas) {
+			i++;
+			continue;
+		}
+		sess_windows(s, ts_us);
+		sess_iri(s, ETSI_IRI_END, ETSI_AE_ACCESS_END, &x, ts_us);
+		sess_delete(pos);	/* moves another entry to index i */
+		lt_tst.session_ends++;
+	}
+}
+
+static void
+accounting(const struct radius_msg *m, uint8_t family, const uint8_t *src, uint8_t server,
+    int64_t ts_us)
+{
+	const struct lt_aaa_server *srv = &lt_tcfg->aaa.radius[server];
+	uint64_t user_h, asid_h;
+	struct lt_iri_extra x = { 0 };
+	struct lt_sess *s, given;
+	uint32_t acct_auth, nas;
+	int32_t pos = -1;
+	unsigned naddr;
+
+	if (srv->secret_len > 0 && radius_verify_request(m, srv->secret,
+	    srv->secret_len) != RADIUS_OK) {
+		lt_tst.aaa_bad_auth++;
+		return;
+	}
+	if (!RADIUS_HAS(m, RADIUS_F_STATUS_TYPE)) {
+		lt_tst.aaa_malformed++;
+		return;
+	}
+	if ((nas = nas_of(m, family, src)) == LT_NONE) {
+		lt_tst.sessions_full++;
+		return;
+	}
+	if (m->status_type == RADIUS_ACCT_ON || m->status_type == RADIUS_ACCT_OFF) {
+		nas_reboot(nas, ts_us);
+		return;
+	}
+	if (m->status_type != RADIUS_ACCT_START && m->status_type != RADIUS_ACCT_INTERIM &&
+	    m->status_type != RADIUS_ACCT_STOP)
+		return;
+	user_h = RADIUS_HAS(m, RADIUS_F_USER_NAME) ?
+	    lt_track_hash(m->user_name.p, m->user_name.len) : 0;
+	asid_h = RADIUS_HAS(m, RADIUS_F_SESSION_ID) ?
+	    lt_track_hash(m->session_id.p, m->session_id.len) : 0;
+	memcpy(&acct_auth, m->auth, sizeof(acct_auth));
+	if (asid_h != 0)
+		pos = sess_find(nas, KEY_SESSION_ID, asid_h);
+	if (pos < 0 && (pos = sess_find(nas, KEY_USER, user_h)) >= 0 && asid_h != 0) {
+		/* an Accept without Acct-Session-Id: accounting names it now */
+		struct skey ok = { nas, KEY_USER, user_h }, nk = { nas, KEY_SESSION_ID, asid_h };
+		struct lt_sess copy = R.sess[pos];
+		int32_t np;
+
+		if (copy.icept != LT_NONE)
+			tlist_del((uint32_t)pos);
+		rte_hash_del_key(R.stab, &ok);
+		if ((np = rte_hash_add_key(R.stab, &nk)) < 0) {
+			lt_tst.sessions_full++;
+			lt_tst.sessions--;
+			lt_sess_release(&copy);
+			return;
+		}
+		R.sess[np] = copy;
+		for (uint32_t id = copy.icept; id != LT_NONE; id = lt_icepts[id].next)
+			lt_icepts[id].sess = (uint32_t)np;
+		if (copy.icept != LT_NONE)
+			tlist_add((uint32_t)np);
+		pos = np;
+	}
+	if (pos >= 0 && R.sess[pos].has_acct && R.sess[pos].acct_id == m->id &&
+	    R.sess[pos].acct_auth == acct_auth) {
+		lt_tst.aaa_retransmit++;
+		return;
+	}
+	if (RADIUS_HAS(m, RADIUS_F_IN_OCTETS) || RADIUS_HAS(m, RADIUS_F_OUT_OCTETS)) {
+		x.has_octets = 1;
+		x.rx = radius_octets(m->out_octets, m->out_gigawords);
+		x.tx = radius_octets(m->in_octets, m->in_gigawords);
+	}
+	naddr = msg_addrs(m, &given);
+	if (pos < 0) {
+		uint32_t tw[LT_BSET_MAX];
+		unsigned ntw;
+
+		if (m->status_type == RADIUS_ACCT_STOP) {
+			lt_tst.stop_without_start++;
+			return;
+		}
+		pos = asid_h != 0 ? sess_new(nas, KEY_SESSION_ID, asid_h, ts_us, server) :
+		    sess_new(nas, KEY_USER, user_h, ts_us, server);
+		if (pos < 0)
+			return;
+		s = &R.sess[pos];
+		s->user_h = user_h;
+		s->has_nas_port = RADIUS_HAS(m, RADIUS_F_NAS_PORT);
+		s->nas_port = m->nas_port;
+		s->has_v4 = given.has_v4;
+		memcpy(s->v4, given.v4, 4);
+		s->nv6 = given.nv6;
+		memcpy(s->v6len, given.v6len, sizeof(s->v6len));
+		memcpy(s->v6, given.v6, sizeof(s->v6));
+		ntw = targets_of(m, tw);
+		sess_icepts((uint32_t)pos, tw, ntw, m->user_name.p, m->user_name.len, ts_us);
+		sess_iri(s, ETSI_IRI_BEGIN, m->status_type == RADIUS_ACCT_START ?
+		    ETSI_AE_SESSION_START : ETSI_AE_START_WITH_SESSION_ACTIVE, &x, ts_us);
+		lt_sess_bind(s);
+	} else {
+		s = &R.sess[pos];
+		sess_windows(s, ts_us);
+		if (naddr > 0 && m->status_type != RADIUS_ACCT_STOP) {
+			s->has_v4 = given.has_v4;
+			memcpy(s->v4, given.v4, 4);
+			s->nv6 = given.nv6;
+			memcpy(s->v6len, given.v6len, sizeof(s->v6len));
+			memcpy(s->v6, given.v6, sizeof(s->v6));
+			lt_sess_bind(s);
+		}
+		if (m->status_type == RADIUS_ACCT_STOP) {
+			x.has_end_reason = 1;
+			x.end_reason = end_reason(m);
+			x.end_us = ts_us;
+			sess_iri(s, ETSI_IRI_END, ETSI_AE_ACCESS_END, &x, ts_us);
+			sess_delete((uint32_t)pos);
+			lt_tst.session_ends++;
+			return;
+		}
+		sess_iri(s, ETSI_IRI_CONTINUE, m->status_type == RADIUS_ACCT_START ?
+		    ETSI_AE_SESSION_START : ETSI_AE_INTERIM_UPDATE, &x, ts_us);
+	}
+	s->has_acct = 1;
+	s->acct_id = m->id;
+	s->acct_auth = acct_auth;
+}
+
+void
+lt_rad_input(const uint8_t *ip, uint8_t family, const uint8_t *src, const uint8_t *dst,
+    uint16_t sport, uint16_t dport, const uint8_t *udp, size_t len, int server,
+    int64_t ts_us)
+{
+	struct radius_msg m;
+	int r;
+
+	(void)ip;
+	lt_tst.aaa_packets++;
+	if ((r = radius_parse(udp, len, &m)) != RADIUS_OK) {
+		lt_tst.aaa_malformed++;	/* a duplicate attribute too: never bound */
+		return;
+	}
+	switch (m.code) {
+	case RADIUS_ACCESS_REQUEST:
+		access_request(&m, family, src, sport, (uint8_t)server, ts_us);
+		break;
+	case RADIUS_ACCESS_ACCEPT:
+	case RADIUS_ACCESS_REJECT:
+	case RADIUS_ACCESS_CHALLENGE:
+		access_reply(&m, family, dst, dport, ts_us);
+		break;
+	case RADIUS_ACCT_REQUEST:
+		accounting(&m, family, src, (uint8_t)server, ts_us);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Unanswered Access-Requests, warrant windows, sessions of restarted NASes. */
+void
+lt_rad_tick(int64_t clock_us)
+{
+	while (R.fhead != R.ftail) {
+		uint32_t pos = R.fifo[R.fhead % PEND_MAX].pos;
+		uint64_t seq = R.fifo[R.fhead % PEND_MAX].seq;
+		struct pend *p = &R.pend[pos];
+
+		if (p->seq == seq) {
+			if (p->ts_us + R.timeout_us > clock_us)
+				break;
+			lt_tst.access_failed++;
+			report(p, ETSI_AE_ACCESS_FAILED, p->ts_us + R.timeout_us);
+			pend_free((int32_t)pos);
+		}
+		R.fhead++;
+	}
+	if (clock_us >= R.next_window_us) {
+		int64_t next = INT64_MAX;
+
+		for (uint32_t i = 0; i < R.ntlist; i++)
+			sess_windows(&R.sess[R.tlist[i]], clock_us);
+		for (uint32_t w = 0; w < lt_tcfg->nwarrants; w++) {
+			if (lt_dp.wm[w].start_us > clock_us && lt_dp.wm[w].start_us < next)
+				next = lt_dp.wm[w].start_us;
+			if (lt_dp.wm[w].end_us > clock_us && lt_dp.wm[w].end_us < next)
+				next = lt_dp.wm[w].end_us;
+		}
+		R.next_window_us = next;
+	}
+	for (unsigned i = 0; i < SWEEP_PER_TICK; i++) {
+		const void *key;
+		void *data;
+		int32_t pos;
+
+		pos = rte_hash_iterate(R.stab, &key, &data, &R.sweep);
+		if (pos < 0) {
+			R.sweep = 0;
+			break;
+		}
+		if (R.sess[pos].nas_gen != R.nas[R.sess[pos].nas].gen)
+			sess_delete((uint32_t)pos);
+	}
+}

@@ -1,0 +1,543 @@
+/* track.c - intercepts of target sessions: bindings workers read lock-free, IRIs, retirement. */
+#include <string.h>
+
+#include <sodium.h>
+
+#include <rte_hash.h>
+#include <rte_jhash.h>
+#include <rte_malloc.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
+
+#include "dp.h"
+#include "session/track/track_impl.h"
+#include "util/log.h"
+
+#define ICEPT_MAX	16384		/* intercepts alive at once */
+#define BSET_MAX	16384		/* target sessions with bindings at once */
+#define BIND_MAX	(BSET_MAX * (1 + LT_SESS_V6))
+#define RETIRE_MAX	BSET_MAX
+
+struct bkey {
+	uint8_t family, len, pad[2];
+	uint8_t a[16];
+};
+
+struct retire {
+	uint64_t token;
+	uint32_t bset;
+	uint32_t icept;			/* chain to free, or LT_NONE */
+	int32_t pos[1 + LT_SESS_V6];	/* key slots to free, -1 if none */
+};
+
+struct lt_icept *lt_icepts;
+struct lt_track_stats lt_tst;
+const struct lt_config *lt_tcfg;
+
+static struct {
+	bool on;
+	struct rte_hash *btab;
+	struct lt_bset *bsets;
+	uint32_t *bset_free, nbset_free;
+	uint32_t *icept_free, nicept_free;
+	struct rte_ring *icept_back;	/* owners return retired intercepts */
+	struct rte_rcu_qsbr *rcu;
+	struct retire *retire;
+	uint32_t rhead, rtail;
+	uint32_t v6_lens[129];		/* bindings per IPv6 prefix length */
+	uint8_t v6_order[129];		/* lengths in use, longest first (workers read) */
+	volatile uint32_t nv6_order;
+	uint32_t *next_cin;		/* per warrant */
+	uint8_t hkey[crypto_shorthash_KEYBYTES];
+	struct ident { uint8_t kind; uint64_t h; uint32_t warrant; } *idents;
+	uint32_t nidents;
+} T;
+
+bool
+lt_track_enabled(void)
+{
+	return T.on;
+}
+
+const struct lt_track_stats *
+lt_track_stats(void)
+{
+	return &lt_tst;
+}
+
+uint64_t
+lt_track_hash(const uint8_t *p, size_t len)
+{
+	uint8_t h[crypto_shorthash_BYTES];
+	uint64_t v;
+
+	crypto_shorthash(h, p, len, T.hkey);
+	memcpy(&v, h, sizeof(v));
+	return v | 1;		/* never 0: 0 means absent */
+}
+
+static int
+ident_cmp(const void *a, const void *b)
+{
+	const struct ident *x = a, *y = b;
+
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	if (x->h != y->h)
+		return x->h < y->h ? -1 : 1;
+	return x->warrant < y->warrant ? -1 : x->warrant > y->warrant;
+}
+
+unsigned
+lt_track_targets(uint8_t kind, const uint8_t *v, size_t len, uint32_t *out, unsigned max)
+{
+	uint64_t h = lt_track_hash(v, len);
+	uint32_t lo = 0, hi = T.nidents;
+	unsigned n = 0;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		const struct ident *e = &T.idents[mid];
+
+		if (e->kind < kind || (e->kind == kind && e->h < h))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < T.nidents && T.idents[lo].kind == kind && T.idents[lo].h == h; lo++) {
+		const struct lt_warrant *w = &lt_tcfg->warrants[T.idents[lo].warrant];
+		bool same = false;
+
+		/* the hash found it; the bytes decide */
+		for (uint32_t i = 0; i < w->nidents && !same; i++)
+			same = w->idents[i].kind == kind && w->idents[i].len == len &&
+			    sodium_memcmp(w->idents[i].v, v, len) == 0;
+		if (same && n < max && (n == 0 || out[n - 1] != T.idents[lo].warrant))
+			out[n++] = T.idents[lo].warrant;
+	}
+	return n;
+}
+
+static int
+init_idents(const struct lt_config *cfg)
+{
+	T.idents = sodium_malloc((cfg->nidents + 1) * sizeof(*T.idents));
+	if (T.idents == NULL)
+		return -1;
+	for (uint32_t w = 0; w < cfg->nwarrants; w++)
+		for (uint32_t i = 0; i < cfg->warrants[w].nidents; i++) {
+			const struct lt_ident *id = &cfg->warrants[w].idents[i];
+
+			T.idents[T.nidents++] = (struct ident){ id->kind,
+			    lt_track_hash(id->v, id->len), w };
+		}
+	qsort(T.idents, T.nidents, sizeof(*T.idents), ident_cmp);
+	return 0;
+}
+
+int
+lt_track_init(const struct lt_config *cfg, unsigned nworkers, int socket)
+{
+	struct rte_hash_parameters hp = {
+		.name = "lt_bind",
+		.entries = BIND_MAX,
+		.key_len = sizeof(struct bkey),
+		.hash_func = rte_jhash,
+		.socket_id = socket,
+		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF,
+	};
+	size_t sz;
+
+	lt_tcfg = cfg;
+	if (cfg->nidents == 0 && cfg->aaa.nradius == 0 && cfg->aaa.ndhcp == 0)
+		return 0;
+	randombytes_buf(T.hkey, sizeof(T.hkey));
+	if (init_idents(cfg) < 0)
+		return -1;
+	T.btab = rte_hash_create(&hp);
+	T.bsets = rte_zmalloc_socket("lt_bsets", BSET_MAX * sizeof(*T.bsets), 64, socket);
+	T.bset_free = calloc(BSET_MAX, sizeof(uint32_t));
+	T.icept_free = calloc(ICEPT_MAX, sizeof(uint32_t));
+	T.retire = calloc(RETIRE_MAX, sizeof(*T.retire));
+	T.next_cin = calloc(cfg->nwarrants + 1, sizeof(uint32_t));
+	lt_icepts = sodium_malloc(ICEPT_MAX * sizeof(*lt_icepts));
+	T.icept_back = rte_ring_create("lt_icept_back", ICEPT_MAX, socket, RING_F_SC_DEQ);
+	sz = rte_rcu_qsbr_get_memsize(nworkers);
+	T.rcu = rte_zmalloc_socket("lt_rcu", sz, RTE_CACHE_LINE_SIZE, socket);
+	if (T.btab == NULL || T.bsets == NULL || T.bset_free == NULL ||
+	    T.icept_free == NULL || T.retire == NULL || T.next_cin == NULL ||
+	    lt_icepts == NULL || T.icept_back == NULL || T.rcu == NULL ||
+	    rte_rcu_qsbr_init(T.rcu, nworkers) != 0)
+		return -1;
+	for (unsigned i = 0; i < nworkers; i++)
+		if (rte_rcu_qsbr_thread_register(T.rcu, i) != 0)
+			return -1;
+	for (uint32_t i = 0; i < BSET_MAX; i++)
+		T.bset_free[T.nbset_free++] = BSET_MAX - 1 - i;
+	for (uint32_t i = 0; i < ICEPT_MAX; i++)
+		T.icept_free[T.nicept_free++] = ICEPT_MAX - 1 - i;
+	for (uint32_t w = 0; w < cfg->nwarrants; w++)
+		T.next_cin[w] = cfg->warrants[w].cin + 1;
+	if (lt_rad_init(cfg, socket) < 0 || lt_aaa_init(socket) < 0)
+		return -1;
+	T.on = true;
+	return 0;
+}
+
+void
+lt_track_free(void)
+{
+	lt_rad_free();
+	lt_aaa_free();
+	rte_hash_free(T.btab);
+	rte_free(T.bsets);
+	rte_free(T.rcu);
+	rte_ring_free(T.icept_back);
+	free(T.bset_free);
+	free(T.icept_free);
+	free(T.retire);
+	free(T.next_cin);
+	if (lt_icepts != NULL)
+		sodium_free(lt_icepts);
+	if (T.idents != NULL)
+		sodium_free(T.idents);
+	lt_icepts = NULL;
+	memset(&T, 0, sizeof(T));
+}
+
+void
+lt_track_quiescent(unsigned worker)
+{
+	if (T.on)
+		rte_rcu_qsbr_quiescent(T.rcu, worker);
+}
+
+void
+lt_track_online(unsigned worker)
+{
+	if (T.on)
+		rte_rcu_qsbr_thread_online(T.rcu, worker);
+}
+
+void
+lt_track_offline(unsigned worker)
+{
+	if (T.on)
+		rte_rcu_qsbr_thread_offline(T.rcu, worker);
+}
+
+static void
+mask(uint8_t *a, unsigned len)
+{
+	for (unsigned i = 0; i < 16; i++) {
+		unsigned lo = i * 8;
+
+		if (lo >= len)
+			a[i] = 0;
+		else if (lo + 8 > len)
+			a[i] &= (uint8_t)(0xff << (8 - (len - lo)));
+	}
+}
+
+const struct lt_bset *
+lt_track_lookup(uint8_t family, const uint8_t *addr)
+{
+	struct bkey k = { .family = family };
+	void *data;
+
+	if (family == 4) {
+		k.len = 32;
+		memcpy(k.a, addr, 4);
+		if (rte_hash_lookup_data(T.btab, &k, &data) >= 0)
+			return &T.bsets[(uintptr_t)data];
+		return NULL;
+	}
+	for (uint32_t i = 0; i < __atomic_load_n(&T.nv6_order, __ATOMIC_ACQUIRE); i++) {
+		k.len = T.v6_order[i];
+		memcpy(k.a, addr, 16);
+		mask(k.a, k.len);
+		if (rte_hash_lookup_data(T.btab, &k, &data) >= 0)
+			return &T.bsets[(uintptr_t)data];
+	}
+	return NULL;
+}
+
+/* Prefix lengths in use, longest first, rewritten in place (a reader may see either order). */
+static void
+v6_lens_changed(void)
+{
+	uint32_t n = 0;
+
+	for (int len = 128; len >= LT_V6_MIN_PREFIX; len--)
+		if (T.v6_lens[len] > 0)
+			T.v6_order[n++] = (uint8_t)len;
+	__atomic_store_n(&T.nv6_order, n, __ATOMIC_RELEASE);
+}
+
+static int32_t
+bind_add(uint8_t family, uint8_t len, const uint8_t *a, uint32_t bset)
+{
+	struct bkey k = { .family = family, .len = len };
+	int32_t pos;
+
+	memcpy(k.a, a, family == 4 ? 4 : 16);
+	if (family == 6) {
+		mask(k.a, len);
+		if (T.v6_lens[len]++ == 0)
+			v6_lens_changed();
+	}
+	pos = rte_hash_add_key_data(T.btab, &k, (void *)(uintptr_t)bset);
+	if (pos < 0) {
+		lt_tst.bind_full++;
+		if (family == 6 && --T.v6_lens[len] == 0)
+			v6_lens_changed();
+		return -1;
+	}
+	if (lt_match_dyn_ref((struct lt_match *)lt_dp.match, family, k.a, 1) < 0) {
+		rte_hash_del_key(T.btab, &k);
+		lt_tst.bind_full++;
+		return -1;
+	}
+	return rte_hash_lookup(T.btab, &k);
+}
+
+static int32_t
+bind_del(uint8_t family, uint8_t len, const uint8_t *a)
+{
+	struct bkey k = { .family = family, .len = len };
+	int32_t pos;
+
+	memcpy(k.a, a, family == 4 ? 4 : 16);
+	if (family == 6)
+		mask(k.a, len);
+	pos = rte_hash_del_key(T.btab, &k);
+	if (pos < 0)
+		return -1;
+	lt_match_dyn_ref((struct lt_match *)lt_dp.match, family, k.a, -1);
+	if (family == 6 && --T.v6_lens[len] == 0)
+		v6_lens_changed();
+	return pos;
+}
+
+uint32_t
+lt_icept_new(uint32_t warrant, uint32_t sess, const uint8_t *uname, size_t len)
+{
+	struct lt_icept *ic;
+	uint32_t id;
+
+	if (T.nicept_free == 0) {
+		lt_tst.icepts_full++;
+		return LT_NONE;
+	}
+	id = T.icept_free[--T.nicept_free];
+	ic = &lt_icepts[id];
+	if (lt_wown_init_cin(&ic->own, lt_tcfg, warrant, T.next_cin[warrant]) < 0) {
+		T.icept_free[T.nicept_free++] = id;
+		return LT_NONE;
+	}
+	ic->warrant = warrant;
+	ic->cin = T.next_cin[warrant]++;
+	ic->sess = sess;
+	ic->next = LT_NONE;
+	ic->uname_len = (uint8_t)(len > LT_IDENT_MAX ? LT_IDENT_MAX : len);
+	memcpy(ic->uname, uname, ic->uname_len);
+	return id;
+}
+
+static void
+queue_retire(uint32_t bset, uint32_t icept, const int32_t *pos, unsigned npos)
+{
+	struct retire *r;
+
+	if (T.rtail - T.rhead == RETIRE_MAX) {
+		/* full: wait for the oldest grace period rather than lose track */
+		rte_rcu_qsbr_synchronize(T.rcu, RTE_QSBR_THRID_INVALID);
+		lt_track_retire_poll();
+	}
+	r = &T.retire[T.rtail++ % RETIRE_MAX];
+	r->token = rte_rcu_qsbr_start(T.rcu);
+	r->bset = bset;
+	r->icept = icept;
+	for (unsigned i = 0; i < 1 + LT_SESS_V6; i++)
+		r->pos[i] = i < npos ? pos[i] : -1;
+}
+
+void
+lt_sess_unbind(struct lt_sess *s)
+{
+	int32_t pos[1 + LT_SESS_V6];
+	unsigned n = 0;
+
+	if (s->bset == LT_NONE)
+		return;
+	if (s->has_v4)
+		pos[n++] = bind_del(4, 32, s->v4);
+	for (unsigned i = 0; i < s->nv6; i++)
+		pos[n++] = bind_del(6, s->v6len[i], s->v6[i]);
+	queue_retire(s->bset, LT_NONE, pos, n);
+	s->bset = LT_NONE;
+}
+
+void
+lt_sess_bind(struct lt_sess *s)
+{
+	struct lt_bset *b;
+	uint32_t id;
+
+	lt_sess_unbind(s);
+	if (s->icept == LT_NONE || (!s->has_v4 && s->nv6 == 0) || T.nbset_free == 0)
+		return;
+	id = T.bset_free[--T.nbset_free];
+	b = &T.bsets[id];
+	b->n = 0;
+	for (uint32_t ic = s->icept; ic != LT_NONE && b->n < LT_BSET_MAX;
+	    ic = lt_icepts[ic].next)
+		if (lt_tcfg->warrants[lt_icepts[ic].warrant].content & LT_CONTENT_CC)
+			b->icept[b->n++] = ic;
+	if (b->n == 0) {
+		T.bset_free[T.nbset_free++] = id;
+		return;
+	}
+	s->bset = id;
+	if (s->has_v4)
+		bind_add(4, 32, s->v4, id);
+	for (unsigned i = 0; i < s->nv6; i++)
+		bind_add(6, s->v6len[i], s->v6[i], id);
+}
+
+void
+lt_sess_release(struct lt_sess *s)
+{
+	lt_sess_unbind(s);
+	if (s->icept != LT_NONE)
+		queue_retire(LT_NONE, s->icept, NULL, 0);
+	s->icept = LT_NONE;
+}
+
+void
+lt_icept_release(uint32_t id)
+{
+	queue_retire(LT_NONE, id, NULL, 0);
+}
+
+/* An mbuf of the session lcore's pool carrying a message to an owner. */
+static struct rte_mbuf *
+msg_alloc(enum lt_msg_kind kind, uint32_t id)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(lt_dp.workers[0].pool);
+	struct lt_meta *md;
+
+	if (m == NULL)
+		return NULL;
+	md = lt_meta(m);
+	md->kind = (uint8_t)kind;
+	md->nmatch = 0;
+	md->msg_id = id;
+	return m;
+}
+
+static void
+msg_send(struct rte_mbuf *m, uint16_t owner)
+{
+	while (rte_ring_mp_enqueue(lt_dp.workers[owner].ring, m) != 0) {
+		if (!lt_dp.replay) {
+			rte_pktmbuf_free(m);
+			lt_tst.handoff_full++;
+			return;
+		}
+		lt_worker_yield(&lt_dp.workers[0]);
+	}
+}
+
+void
+lt_iri_send(struct lt_icept *ic, const struct etsi_ipiri *iri, int64_t ts_us)
+{
+	const struct lt_warrant *w = &lt_tcfg->warrants[ic->warrant];
+	struct etsi_time ts = { ts_us / 1000000, (uint32_t)(ts_us % 1000000) };
+	struct rte_mbuf *m;
+	uint8_t *p;
+	int n;
+
+	if (!(w->content & LT_CONTENT_IRI))
+		return;
+	m = msg_alloc(LT_MSG_IRI, w->agency);
+	if (m == NULL) {
+		lt_tst.iri_lost++;
+		ic->own.iri_seq++;
+		return;
+	}
+	p = rte_pktmbuf_mtod(m, uint8_t *);
+	n = etsi_ipiri_encode(p, rte_pktmbuf_tailroom(m), &ic->own.tmpl, ic->own.iri_seq,
+	    ts, iri);
+	if (n < 0) {
+		log_err("warrant %u: an IRI could not be encoded", ic->warrant);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	ic->own.iri_seq++;
+	/* the encoder wrote the record's last n bytes of the tailroom */
+	memmove(p, p + rte_pktmbuf_tailroom(m) - n, (size_t)n);
+	rte_pktmbuf_append(m, (uint16_t)n);
+	msg_send(m, lt_dp.wm[ic->warrant].owner);
+}
+
+void
+lt_track_retire_poll(void)
+{
+	void *back[64];
+	unsigned n;
+
+	while (T.rhead != T.rtail) {
+		struct retire *r = &T.retire[T.rhead % RETIRE_MAX];
+
+		if (rte_rcu_qsbr_check(T.rcu, r->token, false) != 1)
+			break;
+		for (unsigned i = 0; i < 1 + LT_SESS_V6; i++)
+			if (r->pos[i] >= 0)
+				rte_hash_free_key_with_position(T.btab, r->pos[i]);
+		if (r->bset != LT_NONE)
+			T.bset_free[T.nbset_free++] = r->bset;
+		for (uint32_t ic = r->icept, next; ic != LT_NONE; ic = next) {
+			struct rte_mbuf *m;
+
+			next = lt_icepts[ic].next;
+			/* behind every packet for it already in the owner's ring */
+			while ((m = msg_alloc(LT_MSG_RETIRE, ic)) == NULL)
+				lt_worker_yield(&lt_dp.workers[0]);
+			msg_send(m, lt_dp.wm[lt_icepts[ic].warrant].owner);
+		}
+		T.rhead++;
+	}
+	while ((n = rte_ring_sc_dequeue_burst(T.icept_back, (void **)back, 64, NULL)) > 0)
+		for (unsigned i = 0; i < n; i++)
+			T.icept_free[T.nicept_free++] = (uint32_t)(uintptr_t)back[i];
+}
+
+enum lt_deliver_result
+lt_track_message(struct lt_worker *w, struct rte_mbuf *m)
+{
+	struct lt_meta *md = lt_meta(m);
+	struct lt_conn *c;
+	uint8_t *p;
+
+	(void)w;
+	if (md->kind == LT_MSG_RETIRE) {
+		/* the ring holds fewer than ICEPT_MAX ids: never full */
+		rte_ring_mp_enqueue(T.icept_back, (void *)(uintptr_t)md->msg_id);
+		return LT_DELIVERED;
+	}
+	c = &lt_dp.agencies[md->msg_id].hi2;
+	if (c->state == LT_CONN_FAILED) {
+		c->st.records_lost++;
+		return LT_UNDELIVERABLE;
+	}
+	if ((p = lt_conn_reserve(c, rte_pktmbuf_data_len(m))) == NULL) {
+		if (lt_dp.replay)
+			return LT_NO_ROOM;
+		c->st.records_lost++;
+		return LT_DELIVERED;
+	}
+	memcpy(p, rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m));
+	lt_conn_commit(c, rte_pktmbuf_data_len(m));
+	return LT_DELIVERED;
+}

@@ -1,0 +1,67 @@
+/* track_impl.h - what the files of the session tracker share (session lcore side). */
+#ifndef LT_TRACK_IMPL_H
+#define LT_TRACK_IMPL_H
+
+#include "etsi/etsi.h"
+#include "session/track/track.h"
+
+/* A subscriber session, target or not: kept small, there may be millions. */
+struct lt_sess {
+	uint64_t user_h, csid_h;	/* keyed hashes of User-Name, Calling-Station-Id */
+	int64_t start_us;
+	uint32_t nas, nas_gen;
+	uint32_t nas_port;
+	uint32_t icept;			/* first intercept, LT_NONE if no warrant names it */
+	uint32_t bset;			/* published bindings, LT_NONE if none */
+	uint32_t acct_auth;		/* last Accounting-Request: part of its authenticator */
+	uint8_t acct_id, has_acct;
+	uint8_t has_nas_port, server;
+	uint8_t has_v4, nv6;
+	uint8_t v4[4];
+	uint8_t v6len[LT_SESS_V6];
+	uint8_t v6[LT_SESS_V6][16];
+};
+
+/* What an IRI adds to the session's own fields. */
+struct lt_iri_extra {
+	int has_end_reason;
+	uint32_t end_reason;
+	int has_octets;
+	uint64_t rx, tx;
+	int64_t end_us;
+};
+
+extern struct lt_track_stats lt_tst;
+extern const struct lt_config *lt_tcfg;
+
+/* track.c, on the session lcore */
+uint32_t lt_icept_new(uint32_t warrant, uint32_t sess, const uint8_t *uname, size_t len);
+/* Publishes the session's addresses for its intercepts; replaces what was published. */
+void lt_sess_bind(struct lt_sess *s);
+/* Withdraws the session's bindings; its intercepts stay. */
+void lt_sess_unbind(struct lt_sess *s);
+/* Withdraws, then frees the session's intercepts once nobody can hold them. */
+void lt_sess_release(struct lt_sess *s);
+/* Frees one intercept (with its chain) once nobody can hold it. */
+void lt_icept_release(uint32_t id);
+void lt_iri_send(struct lt_icept *ic, const struct etsi_ipiri *iri, int64_t ts_us);
+void lt_track_retire_poll(void);
+uint64_t lt_track_hash(const uint8_t *p, size_t len);
+/* Warrants naming this identity (kind, bytes): indexes, at most max. */
+unsigned lt_track_targets(uint8_t kind, const uint8_t *v, size_t len, uint32_t *out,
+    unsigned max);
+
+/* aaa.c */
+int lt_aaa_init(int socket);
+void lt_aaa_free(void);
+
+/* radsess.c */
+size_t lt_rad_session_bytes(void);
+int lt_rad_init(const struct lt_config *cfg, int socket);
+void lt_rad_free(void);
+void lt_rad_input(const uint8_t *ip, uint8_t family, const uint8_t *src, const uint8_t *dst,
+    uint16_t sport, uint16_t dport, const uint8_t *udp, size_t len, int server,
+    int64_t ts_us);
+void lt_rad_tick(int64_t clock_us);
+
+#endif
