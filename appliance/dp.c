@@ -105,6 +105,7 @@ lt_dp_setup_workers(const struct lt_rxq *q, unsigned nq)
 		w->pool = q[i].pool;
 		w->clock_us = INT64_MIN;
 		w->first_us = INT64_MAX;
+		w->head_us = INT64_MIN;
 		snprintf(name, sizeof(name), "lt_ring_%u", i);
 		w->ring = rte_ring_create(name, RING_SIZE, rte_lcore_to_socket_id(lcore),
 		    RING_F_SC_DEQ);

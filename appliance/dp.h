@@ -63,6 +63,7 @@ struct lt_worker {
 	unsigned nitems, item, item_match;
 	int64_t clock_us, first_us;	/* replay: capture clock of this worker */
 	uint64_t next_tick;
+	volatile int64_t head_us;	/* replay: time of the packet it is about to take */
 	int64_t iri_next_us;		/* earliest warrant start/end not yet acted on */
 	unsigned empty_runs;
 	uint64_t aaa_sent;		/* AAA packets handed to the session lcore ... */

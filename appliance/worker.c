@@ -330,9 +330,38 @@ packet_time_us(struct rte_mbuf *m, int64_t now_us)
 	return now_us;
 }
 
+/*
+ * Replay of several files: a worker takes its next packet only when no other
+ * worker holds an earlier one (ties: the earlier file), so that the files are
+ * read as one capture merged by time, and a binding learnt from one file's
+ * AAA packet is in place for the other files' packets that follow it.
+ */
+static void
+replay_turn(struct lt_worker *w, int64_t ts)
+{
+	__atomic_store_n(&w->head_us, ts, __ATOMIC_RELEASE);
+	for (;;) {
+		bool mine = true;
+
+		for (unsigned i = 0; i < lt_dp.nworkers && mine; i++) {
+			int64_t h;
+
+			if (i == w->id)
+				continue;
+			h = __atomic_load_n(&lt_dp.workers[i].head_us, __ATOMIC_ACQUIRE);
+			mine = ts < h || (ts == h && w->id < i);
+		}
+		if (mine)
+			return;
+		lt_worker_yield(w);
+	}
+}
+
 void
 lt_worker_burst(struct lt_worker *w, struct rte_mbuf **pkts, uint16_t n, int64_t now_us)
 {
+	bool merge = lt_dp.replay && lt_dp.nworkers > 1;
+
 	w->st.bursts++;
 	w->st.rx += n;
 	for (uint16_t i = 0; i < n; i++) {
@@ -341,6 +370,8 @@ lt_worker_burst(struct lt_worker *w, struct rte_mbuf **pkts, uint16_t n, int64_t
 		if (i + 3 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 3], void *));
 		ts = packet_time_us(pkts[i], now_us);
+		if (merge)
+			replay_turn(w, ts);
 		w->st.bytes += rte_pktmbuf_pkt_len(pkts[i]);
 		if (unlikely(w->first_us == INT64_MAX))
 			__atomic_store_n(&w->first_us, ts, __ATOMIC_RELAXED);
@@ -354,14 +385,19 @@ static void
 rx_process(struct lt_worker *w)
 {
 	struct rte_mbuf *pkts[LT_BURST];
-	uint16_t n = rte_eth_rx_burst(w->port, w->queue, pkts, LT_BURST);
+	uint16_t n;
 
+	/* replay: while reading, this worker's next packet time is unknown */
+	__atomic_store_n(&w->head_us, INT64_MIN, __ATOMIC_RELEASE);
+	n = rte_eth_rx_burst(w->port, w->queue, pkts, LT_BURST);
 	if (n == 0) {
 		w->st.empty_polls++;
 		/* A capture file is read on demand: empty with free mbufs is its end. */
 		if (lt_dp.replay && rte_mempool_avail_count(w->pool) > 2 * LT_BURST &&
-		    ++w->empty_runs >= EOF_EMPTY_RUNS)
+		    ++w->empty_runs >= EOF_EMPTY_RUNS) {
 			w->eof = true;
+			__atomic_store_n(&w->head_us, INT64_MAX, __ATOMIC_RELEASE);
+		}
 		return;
 	}
 	w->empty_runs = 0;
@@ -409,8 +445,10 @@ lt_worker_main(void *arg)
 		owner_poll(w, now);
 		if (lt_dp.phase == LT_PHASE_RUN) {
 			if (!w->eof) {
-				if (lt_dp.stop_rx)
+				if (lt_dp.stop_rx) {
 					w->eof = true;
+					__atomic_store_n(&w->head_us, INT64_MAX, __ATOMIC_RELEASE);
+				}
 				else
 					rx_process(w);
 			}
