@@ -448,7 +448,7 @@ data = open(path, "rb").read()
 magic, _, _, _, _, _, link = struct.unpack("<IHHiIII", data[:24])
 if magic != 0xA1B2C3D4 or link != 1:
     sys.exit("radcap.sh: %s is not a microsecond Ethernet pcap" % path)
-off, n, first, last, codes = 24, 0, None, None, {}
+off, n, first, last, codes, reqs = 24, 0, None, None, {}, {}
 while off + 16 <= len(data):
     sec, usec, cap, _ = struct.unpack("<IIII", data[off:off + 16])
     f = data[off + 16:off + 16 + cap]
@@ -463,6 +463,9 @@ while off + 16 <= len(data):
         if {sp, dp} & {1812, 1813, 1645, 1646} and len(f) > 22 + ihl:
             c = f[22 + ihl]
             codes[c] = codes.get(c, 0) + 1
+            if c == 4:	# a retransmission repeats source, Identifier, authenticator
+                k = (f[26:30], sp, f[23 + ihl], f[26 + ihl:42 + ihl])
+                reqs[k] = reqs.get(k, 0) + 1
 want = {1: 7, 2: 6, 3: 1, 4: 13, 5: 12}
 names = {1: "Access-Request", 2: "Access-Accept", 3: "Access-Reject",
          4: "Accounting-Request", 5: "Accounting-Response"}
@@ -470,6 +473,8 @@ for c, k in want.items():
     if codes.get(c, 0) < k:
         sys.exit("radcap.sh: FAIL: the capture has %d %s, want %d or more"
                  % (codes.get(c, 0), names[c], k))
+if max(reqs.values()) < 2:
+    sys.exit("radcap.sh: FAIL: the capture has no retransmitted Accounting-Request")
 if not (first < mid_start < mid_end < last):
     sys.exit("radcap.sh: FAIL: the mid-session seconds are not inside the capture")
 print("radcap.sh: %d frames over %.1f s; RADIUS %s" % (
