@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # run.sh - end to end for subscriber sessions: the real FreeRADIUS capture of
-# radcap.sh (and genaaa.py's generated corner cases, when present), each
+# radcap.sh, the real DHCP capture of dhcpcap.sh (and genaaa.py's generated
+# corner cases, when present), each
 # replayed through `lawtap run --replay` into `lawtap lemf`, then checked by
 # aaacheck.py, which works out from the capture and the config alone what
 # each LIID must get.  A case without its checker fails: nothing passes
@@ -84,7 +85,16 @@ set -e
 [ "$rc" = 77 ] && { echo "run.sh: radcap.sh skipped, so do I"; exit 77; }
 [ "$rc" = 0 ] || fail "radcap.sh exited $rc"
 cases=(aaa)
-failed=()
+failed=() skipped=()
+set +e
+"$here/dhcpcap.sh" "$tmp" --ports "$ports"
+rc=$?
+set -e
+case $rc in
+0) cases+=(dhcp) ;;
+77) skipped+=("dhcp (dhcpcap.sh skipped)") ;;
+*) failed+=("dhcp (dhcpcap.sh exited $rc)") ;;
+esac
 if [ -f "$here/genaaa.py" ]; then
 	python3 "$here/genaaa.py" "$tmp" || failed+=("genaaa.py (exited $?)")
 	for c in "$tmp"/gen-*.conf; do
@@ -169,7 +179,9 @@ for key in ("liid", "usernames", "calling_station_ids", "macs", "circuit_ids", "
             if v:
                 print(v)
 PY
-	[ "$c" = aaa ] && cat "$tmp/aaa.names" >>"$tmp/$c.leaknames"
+	if [ -f "$tmp/$c.names" ]; then
+		cat "$tmp/$c.names" >>"$tmp/$c.leaknames"
+	fi
 	if grep -n -F -f "$tmp/$c.leaknames" "$tmp/$c.run.out" >"$tmp/$c.leak"; then
 		sed 's/^/  leak: /' "$tmp/$c.leak" | head -5
 		echo "run.sh: $c: lawtap run's output names an intercept target"
@@ -200,6 +212,7 @@ for c in "${cases[@]}"; do
 		fi
 	fi
 done
+[ ${#skipped[@]} -eq 0 ] || echo "run.sh: skipped: ${skipped[*]}"
 if [ ${#failed[@]} -gt 0 ]; then
 	echo "run.sh: failed: ${failed[*]} (of ${#cases[@]} cases)"
 	fail "subscriber sessions (files: use --keep DIR to keep them)"
