@@ -176,6 +176,22 @@ report(const struct lt_config *cfg)
 		    s->records, s->ring_full, s->queue_full, s->undeliverable, LT_MAX_MATCH,
 		    s->too_many_warrants);
 	}
+	if (lt_track_enabled()) {
+		const struct lt_track_stats *t = lt_track_stats();
+
+		log_info("sessions: AAA packets %lu (malformed %lu, bad authenticator %lu, "
+		    "reply to nothing %lu, retransmitted %lu, fragments %lu, not UDP %lu), "
+		    "sessions %lu now, %lu started, %lu ended, %lu refused (table full), stop "
+		    "without start %lu, NAS restarts %lu, rejects %lu, unanswered %lu, absurd "
+		    "prefixes %lu, addresses over %d %lu; target sessions %lu, intercepts full "
+		    "%lu, bindings full %lu, IRIs lost %lu, hand-offs lost %lu",
+		    t->aaa_packets, t->aaa_malformed, t->aaa_bad_auth, t->aaa_unmatched_reply,
+		    t->aaa_retransmit, t->aaa_fragments, t->aaa_not_udp, t->sessions,
+		    t->session_starts, t->session_ends, t->sessions_full, t->stop_without_start,
+		    t->nas_reboots, t->access_rejects, t->access_failed, t->absurd_prefix,
+		    LT_SESS_V6 + 1, t->too_many_addrs, t->target_sessions, t->icepts_full,
+		    t->bind_full, t->iri_lost, t->handoff_full);
+	}
 	for (uint32_t a = 0; a < cfg->nagencies; a++) {
 		const struct lt_agency_rt *rt = &lt_dp.agencies[a];
 		const struct lt_conn *c[2] = { &rt->hi2, &rt->hi3 };

@@ -210,6 +210,9 @@ dispatch(struct lt_worker *w, struct rte_mbuf *m)
 			owner_poll(w, lt_mono_ns());
 		}
 	}
+	/* replay: records other workers (or the session lcore) found earlier go first */
+	while (lt_dp.replay && (w->item != w->nitems || !rte_ring_empty(w->ring)))
+		owner_poll(w, lt_mono_ns());
 	while (deliver_owned(w, m, &from) == LT_NO_ROOM)
 		owner_poll(w, lt_mono_ns());
 	rte_pktmbuf_free(m);

@@ -133,8 +133,8 @@ aaa_process(const uint8_t *l3, uint32_t l3_len, uint8_t family, int64_t ts_us)
 		return;
 	}
 	if ((srv = radius_server(family, u.src, u.dst, &to_server)) >= 0)
-		lt_rad_input(l3, family, u.src, u.dst, u.sport, u.dport, u.payload, u.len, srv,
-		    ts_us);
+		lt_rad_input(l3, l3_len, family, u.src, u.dst, u.sport, u.dport, u.payload, u.len,
+		    srv, ts_us);
 }
 
 bool

@@ -1,4 +1,5 @@
 /* radsess.c - RADIUS exchanges -> subscriber sessions -> IRIs and bindings of target sessions. */
+#include <stddef.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -36,20 +37,27 @@ struct nas {
 };
 
 struct pkey {
-	uint8_t family, id;
-	uint16_t port;
+	uint8_t family, id, code, pad;	/* code: of the request */
+	uint16_t port, pad2;
 	uint8_t a[16];
 };
 
-/* An Access-Request waiting for its answer. */
+/*
+ * A request waiting for its answer: an Access-Request, or an
+ * Accounting-Request whose response is CC of the intercepts it holds.
+ */
 struct pend {
 	uint64_t seq;			/* 0: free */
 	int64_t ts_us;
-	uint64_t user_h, csid_h, asid_h;
-	uint32_t nas, nas_port;
-	uint8_t has_nas_port, server, ntw, uname_len;
+	uint64_t user_h, asid_h;
+	uint32_t nas;
+	uint8_t code, server, ntw, uname_len;
 	uint8_t auth[RADIUS_AUTH_LEN];
 	uint32_t tw[LT_BSET_MAX];	/* warrants naming the user */
+	uint8_t nhold;
+	uint32_t hold[LT_BSET_MAX];	/* intercepts the response goes to */
+	struct rte_mbuf *req;		/* the request, for aaa_cc warrants */
+	struct lt_pop pop;		/* kept only when ntw > 0 */
 	uint8_t uname[LT_IDENT_MAX];	/* kept only when ntw > 0 */
 };
 
@@ -263,22 +271,23 @@ us_time(int64_t us)
 }
 
 static void
-send_iri(struct lt_icept *ic, const struct lt_sess *s, uint32_t nas, uint8_t server,
-    int has_port, uint32_t port, enum etsi_iri_type type, enum etsi_access_event ev,
-    const struct lt_iri_extra *x, int64_t ts_us)
+send_iri(struct lt_icept *ic, const struct lt_sess *s, enum etsi_iri_type type,
+    enum etsi_access_event ev, const struct lt_iri_extra *x, int64_t ts_us)
 {
-	const struct nas *n = nas != LT_NONE ? &R.nas[nas] : NULL;
+	const struct lt_pop *pop = &ic->pop;
 	struct etsi_ipiri iri = {
 		.iri_type = type,
 		.event = ev,
 		.username = (const char *)ic->uname,
 		.username_len = ic->uname_len,
-		.access_type = lt_tcfg->aaa.radius[server].access_type,
+		.access_type = lt_tcfg->aaa.radius[ic->server].access_type,
 		.has_auth_type = 1,
 		.auth_type = 2,		/* radiusAAA */
-		.has_pop_port = has_port,
-		.pop_port = port,
+		.has_pop_port = pop->has_port,
+		.pop_port = pop->port,
+		.has_pop_ip = 1,
 	};
+	static const char unknown[] = "unknown";
 
 	iri_addrs(&iri, s);
 	if (s != NULL) {
@@ -294,17 +303,16 @@ send_iri(struct lt_icept *ic, const struct lt_sess *s, uint32_t nas, uint8_t ser
 		iri.octets_received = x->rx;
 		iri.octets_transmitted = x->tx;
 	}
-	if (n != NULL) {
-		iri.has_pop_ip = 1;
-		ipaddr(&iri.pop_ip, n->family, n->family == 4 ? 32 : 128, n->addr, 0);
-		if (n->id_len > 0) {
-			iri.pop_id = n->id;
-			iri.pop_id_len = n->id_len;
-		}
+	ipaddr(&iri.pop_ip, pop->family, pop->family == 4 ? 32 : 128, pop->addr, 0);
+	if (pop->id_len > 0) {
+		iri.pop_id = pop->id;
+		iri.pop_id_len = pop->id_len;
+	}
+	if (pop->port_id_len > 0) {
+		iri.pop_port_id = pop->port_id;
+		iri.pop_port_id_len = pop->port_id_len;
 	}
 	if (ic->uname_len == 0) {
-		static const char unknown[] = "unknown";
-
 		iri.username = unknown;
 		iri.username_len = sizeof(unknown) - 1;
 	}
@@ -328,8 +336,7 @@ sess_iri(struct lt_sess *s, enum etsi_iri_type type, enum etsi_access_event ev,
 		}
 		if (type == ETSI_IRI_END)
 			ic->own.iri_state = LT_IRI_ENDED;
-		send_iri(ic, s, s->nas, s->server, s->has_nas_port, s->nas_port, type, ev, x,
-		    ts_us);
+		send_iri(ic, s, type, ev, x, ts_us);
 	}
 }
 
@@ -344,16 +351,15 @@ sess_windows(struct lt_sess *s, int64_t now_us)
 		if (ic->own.iri_state == LT_IRI_NONE && now_us >= wm->start_us &&
 		    wm->start_us < wm->end_us && now_us < wm->end_us) {
 			ic->own.iri_state = LT_IRI_BEGUN;
-			send_iri(ic, s, s->nas, s->server, s->has_nas_port, s->nas_port,
-			    ETSI_IRI_BEGIN, ETSI_AE_START_WITH_SESSION_ACTIVE, NULL,
+			send_iri(ic, s, ETSI_IRI_BEGIN, ETSI_AE_START_WITH_SESSION_ACTIVE, NULL,
 			    wm->start_us > s->start_us ? wm->start_us : s->start_us);
 		}
 		if (ic->own.iri_state == LT_IRI_BEGUN && now_us >= wm->end_us) {
 			struct lt_iri_extra x = { .end_us = wm->end_us };
 
 			ic->own.iri_state = LT_IRI_ENDED;
-			send_iri(ic, s, s->nas, s->server, s->has_nas_port, s->nas_port,
-			    ETSI_IRI_END, ETSI_AE_END_WITH_SESSION_ACTIVE, &x, wm->end_us);
+			send_iri(ic, s, ETSI_IRI_END, ETSI_AE_END_WITH_SESSION_ACTIVE, &x,
+			    wm->end_us);
 		}
 	}
 }
@@ -411,7 +417,7 @@ sess_find(uint32_t nas, uint32_t kind, uint64_t h)
 /* Intercepts for the warrants tw[] on the new session in slot pos. */
 static void
 sess_icepts(uint32_t pos, const uint32_t *tw, unsigned ntw, const uint8_t *uname,
-    size_t ulen, int64_t ts_us)
+    size_t ulen, const struct lt_pop *pop, int64_t ts_us)
 {
 	struct lt_sess *s = &R.sess[pos];
 	uint32_t *tail = &s->icept;
@@ -423,6 +429,8 @@ sess_icepts(uint32_t pos, const uint32_t *tw, unsigned ntw, const uint8_t *uname
 			continue;		/* over before the session began */
 		if ((id = lt_icept_new(tw[i], pos, uname, ulen)) == LT_NONE)
 			continue;
+		lt_icepts[id].pop = *pop;
+		lt_icepts[id].server = s->server;
 		*tail = id;
 		tail = &lt_icepts[id].next;
 	}
@@ -499,66 +507,68 @@ end_reason(const struct radius_msg *m)
 }
 
 static void
-report(const struct pend *p, enum etsi_access_event ev, int64_t ts_us)
+pop_of(const struct radius_msg *m, uint8_t family, const uint8_t *src, struct lt_pop *pop)
+{
+	memset(pop, 0, offsetof(struct lt_pop, id));
+	if (m->nas_ip != NULL) {
+		pop->family = 4;
+		memcpy(pop->addr, m->nas_ip, 4);
+	} else if (m->nas_ipv6 != NULL) {
+		pop->family = 6;
+		memcpy(pop->addr, m->nas_ipv6, 16);
+	} else {
+		pop->family = family;
+		memcpy(pop->addr, src, family == 4 ? 4 : 16);
+	}
+	pop->has_port = RADIUS_HAS(m, RADIUS_F_NAS_PORT);
+	pop->port = m->nas_port;
+	if (RADIUS_HAS(m, RADIUS_F_NAS_ID)) {
+		pop->id_len = (uint8_t)(m->nas_id.len > LT_POP_ID_MAX ? LT_POP_ID_MAX :
+		    m->nas_id.len);
+		memcpy(pop->id, m->nas_id.p, pop->id_len);
+	}
+	if (RADIUS_HAS(m, RADIUS_F_NAS_PORT_ID)) {
+		pop->port_id_len = (uint8_t)m->nas_port_id.len;
+		memcpy(pop->port_id, m->nas_port_id.p, pop->port_id_len);
+	}
+}
+
+static inline bool
+aaa_cc(uint32_t w)
+{
+	return lt_tcfg->warrants[w].aaa_cc;
+}
+
+/* IRI-Report for the warrants naming a request's user; with aaa_cc, the request and reply as CC. */
+static void
+report(const struct pend *p, enum etsi_access_event ev, int64_t ts_us, const uint8_t *reply,
+    uint32_t reply_len)
 {
 	for (unsigned i = 0; i < p->ntw; i++) {
+		struct lt_icept *ic;
 		uint32_t id;
 
 		if (!active(p->tw[i], ts_us))
 			continue;
 		if ((id = lt_icept_new(p->tw[i], LT_NONE, p->uname, p->uname_len)) == LT_NONE)
 			continue;
-		send_iri(&lt_icepts[id], NULL, p->nas, p->server, p->has_nas_port,
-		    p->nas_port, ETSI_IRI_REPORT, ev, NULL, ts_us);
+		ic = &lt_icepts[id];
+		ic->pop = p->pop;
+		ic->server = p->server;
+		send_iri(ic, NULL, ETSI_IRI_REPORT, ev, NULL, ts_us);
+		if (aaa_cc(p->tw[i]) && p->req != NULL)
+			lt_cc_copy(id, rte_pktmbuf_mtod(p->req, const uint8_t *),
+			    rte_pktmbuf_data_len(p->req), p->ts_us);
+		if (aaa_cc(p->tw[i]) && reply != NULL)
+			lt_cc_copy(id, reply, reply_len, ts_us);
 		lt_icept_release(id);
 	}
 }
 
 static void
-access_request(const struct radius_msg *m, uint8_t family, const uint8_t *src,
-    uint16_t sport, uint8_t server, int64_t ts_us)
-{
-	struct pkey k = { .family = family, .id = m->id, .port = sport };
-	struct pend *p;
-	int32_t pos;
-	uint32_t nas;
-
-	memcpy(k.a, src, family == 4 ? 4 : 16);
-	if ((pos = rte_hash_lookup(R.ptab, &k)) >= 0 &&
-	    memcmp(R.pend[pos].auth, m->auth, RADIUS_AUTH_LEN) == 0) {
-		lt_tst.aaa_retransmit++;
-		return;
-	}
-	if ((nas = nas_of(m, family, src)) == LT_NONE ||
-	    (pos = rte_hash_add_key(R.ptab, &k)) < 0) {
-		lt_tst.sessions_full++;
-		return;
-	}
-	p = &R.pend[pos];
-	p->seq = ++R.seq;
-	p->ts_us = ts_us;
-	p->nas = nas;
-	p->server = server;
-	p->has_nas_port = RADIUS_HAS(m, RADIUS_F_NAS_PORT);
-	p->nas_port = m->nas_port;
-	memcpy(p->auth, m->auth, RADIUS_AUTH_LEN);
-	p->user_h = RADIUS_HAS(m, RADIUS_F_USER_NAME) ?
-	    lt_track_hash(m->user_name.p, m->user_name.len) : 0;
-	p->asid_h = RADIUS_HAS(m, RADIUS_F_SESSION_ID) ?
-	    lt_track_hash(m->session_id.p, m->session_id.len) : 0;
-	p->ntw = (uint8_t)targets_of(m, p->tw);
-	p->uname_len = 0;
-	if (p->ntw > 0 && RADIUS_HAS(m, RADIUS_F_USER_NAME)) {
-		p->uname_len = (uint8_t)m->user_name.len;
-		memcpy(p->uname, m->user_name.p, m->user_name.len);
-	}
-	R.fifo[R.ftail % PEND_MAX].pos = (uint32_t)pos;
-	R.fifo[R.ftail++ % PEND_MAX].seq = p->seq;
-}
-
-static void
 pend_free(int32_t pos)
 {
+	struct pend *p = &R.pend[pos];
 	struct pkey k;
 	void *kp;
 
@@ -566,21 +576,123 @@ pend_free(int32_t pos)
 		memcpy(&k, kp, sizeof(k));
 		rte_hash_del_key(R.ptab, &k);
 	}
-	R.pend[pos].seq = 0;
-	sodium_memzero(R.pend[pos].uname, sizeof(R.pend[pos].uname));
+	for (unsigned i = 0; i < p->nhold; i++)
+		lt_icept_unhold(p->hold[i]);
+	rte_pktmbuf_free(p->req);
+	p->req = NULL;
+	p->nhold = 0;
+	p->seq = 0;
+	if (p->ntw > 0)
+		sodium_memzero(p->uname, sizeof(p->uname));
+	p->ntw = 0;
+}
+
+/* A new pending request under k; NULL when the table is full. */
+static struct pend *
+pend_new(const struct pkey *k, int64_t ts_us)
+{
+	struct pend *p;
+	int32_t pos;
+
+	if ((pos = rte_hash_lookup(R.ptab, k)) >= 0)
+		pend_free(pos);		/* a new request with the same identifier */
+	if ((pos = rte_hash_add_key(R.ptab, k)) < 0)
+		return NULL;
+	p = &R.pend[pos];
+	p->seq = ++R.seq;
+	p->ts_us = ts_us;
+	p->code = k->code;
+	p->ntw = 0;
+	p->nhold = 0;
+	p->req = NULL;
+	R.fifo[R.ftail % PEND_MAX].pos = (uint32_t)pos;
+	R.fifo[R.ftail++ % PEND_MAX].seq = p->seq;
+	return p;
 }
 
 static void
-access_reply(const struct radius_msg *m, uint8_t family, const uint8_t *dst,
-    uint16_t dport, int64_t ts_us)
+pkey_of(struct pkey *k, uint8_t code, uint8_t id, uint8_t family, const uint8_t *a,
+    uint16_t port)
 {
-	struct pkey k = { .family = family, .id = m->id, .port = dport };
+	memset(k, 0, sizeof(*k));
+	k->family = family;
+	k->id = id;
+	k->code = code;
+	k->port = port;
+	memcpy(k->a, a, family == 4 ? 4 : 16);
+}
+
+static void
+access_request(const struct radius_msg *m, const uint8_t *l3, uint32_t l3_len,
+    uint8_t family, const uint8_t *src, uint16_t sport, uint8_t server, int64_t ts_us)
+{
+	struct pkey k;
+	struct pend *p;
+	int32_t pos;
+	uint32_t nas;
+
+	pkey_of(&k, RADIUS_ACCESS_REQUEST, m->id, family, src, sport);
+	if ((pos = rte_hash_lookup(R.ptab, &k)) >= 0 &&
+	    memcmp(R.pend[pos].auth, m->auth, RADIUS_AUTH_LEN) == 0) {
+		lt_tst.aaa_retransmit++;
+		return;
+	}
+	if ((nas = nas_of(m, family, src)) == LT_NONE || (p = pend_new(&k, ts_us)) == NULL) {
+		lt_tst.sessions_full++;
+		return;
+	}
+	p->nas = nas;
+	p->server = server;
+	memcpy(p->auth, m->auth, RADIUS_AUTH_LEN);
+	p->user_h = RADIUS_HAS(m, RADIUS_F_USER_NAME) ?
+	    lt_track_hash(m->user_name.p, m->user_name.len) : 0;
+	p->asid_h = RADIUS_HAS(m, RADIUS_F_SESSION_ID) ?
+	    lt_track_hash(m->session_id.p, m->session_id.len) : 0;
+	p->ntw = (uint8_t)targets_of(m, p->tw);
+	p->uname_len = 0;
+	if (p->ntw == 0)
+		return;
+	pop_of(m, family, src, &p->pop);
+	if (RADIUS_HAS(m, RADIUS_F_USER_NAME)) {
+		p->uname_len = (uint8_t)m->user_name.len;
+		memcpy(p->uname, m->user_name.p, m->user_name.len);
+	}
+	for (unsigned i = 0; i < p->ntw; i++)
+		if (aaa_cc(p->tw[i])) {
+			p->req = lt_pkt_keep(l3, l3_len);
+			break;
+		}
+}
+
+/* With aaa_cc, the request and its answer as CC of the intercepts begun with the session. */
+static void
+accept_cc(const struct lt_sess *s, const struct pend *p, const uint8_t *l3, uint32_t l3_len,
+    int64_t ts_us)
+{
+	for (uint32_t id = s->icept; id != LT_NONE; id = lt_icepts[id].next) {
+		const struct lt_icept *ic = &lt_icepts[id];
+
+		if (!aaa_cc(ic->warrant) || ic->own.iri_state != LT_IRI_BEGUN ||
+		    !active(ic->warrant, ts_us))
+			continue;
+		if (p->req != NULL)
+			lt_cc_copy(id, rte_pktmbuf_mtod(p->req, const uint8_t *),
+			    rte_pktmbuf_data_len(p->req), p->ts_us);
+		lt_cc_copy(id, l3, l3_len, ts_us);
+	}
+}
+
+static void
+access_reply(const struct radius_msg *m, const uint8_t *l3, uint32_t l3_len,
+    uint8_t family, const uint8_t *dst, uint16_t dport, int64_t ts_us)
+{
 	const struct lt_aaa_server *srv;
 	struct lt_sess *s;
 	struct pend *p;
+	struct pkey k;
 	int32_t pos, sp;
 
-	memcpy(k.a, dst, family == 4 ? 4 : 16);
+	pkey_of(&k, RADIUS_ACCESS_REQUEST, m->id, family, dst, dport);
 	if ((pos = rte_hash_lookup(R.ptab, &k)) < 0) {
 		lt_tst.aaa_unmatched_reply++;
 		return;
@@ -594,18 +706,18 @@ access_reply(const struct radius_msg *m, uint8_t family, const uint8_t *dst,
 	}
 	if (m->code == RADIUS_ACCESS_REJECT) {
 		lt_tst.access_rejects++;
-		report(p, ETSI_AE_ACCESS_REJECT, ts_us);
+		report(p, ETSI_AE_ACCESS_REJECT, ts_us, l3, l3_len);
 	} else if (m->code == RADIUS_ACCESS_ACCEPT) {
 		sp = p->asid_h != 0 ? sess_new(p->nas, KEY_SESSION_ID, p->asid_h, ts_us, p->server) :
 		    sess_new(p->nas, KEY_USER, p->user_h, ts_us, p->server);
 		if (sp >= 0) {
 			s = &R.sess[sp];
 			s->user_h = p->user_h;
-			s->has_nas_port = p->has_nas_port;
-			s->nas_port = p->nas_port;
 			msg_addrs(m, s);
-			sess_icepts((uint32_t)sp, p->tw, p->ntw, p->uname, p->uname_len, ts_us);
+			sess_icepts((uint32_t)sp, p->tw, p->ntw, p->uname, p->uname_len, &p->pop,
+			    ts_us);
 			sess_iri(s, ETSI_IRI_BEGIN, ETSI_AE_ACCESS_ACCEPT, NULL, ts_us);
+			accept_cc(s, p, l3, l3_len, ts_us);
 			lt_sess_bind(s);
 		}
 	}
@@ -634,17 +746,111 @@ nas_reboot(uint32_t nas, int64_t ts_us)
 	}
 }
 
+/* The intercepts of s an accounting request is CC for (aaa_cc, begun, in their window). */
+static unsigned
+acct_cc_targets(const struct lt_sess *s, int64_t ts_us, uint32_t *out)
+{
+	unsigned n = 0;
+
+	for (uint32_t id = s->icept; id != LT_NONE && n < LT_BSET_MAX; id = lt_icepts[id].next)
+		if (aaa_cc(lt_icepts[id].warrant) &&
+		    lt_icepts[id].own.iri_state == LT_IRI_BEGUN &&
+		    active(lt_icepts[id].warrant, ts_us))
+			out[n++] = id;
+	return n;
+}
+
+/* The request as CC now, its response later: the intercepts are held until then. */
 static void
-accounting(const struct radius_msg *m, uint8_t family, const uint8_t *src, uint8_t server,
-    int64_t ts_us)
+acct_cc(const uint32_t *ids, unsigned n, const uint8_t *l3, uint32_t l3_len,
+    uint8_t family, const uint8_t *src, uint16_t sport, uint8_t id, int64_t ts_us)
+{
+	struct pkey k;
+	struct pend *p;
+
+	if (n == 0)
+		return;
+	for (unsigned i = 0; i < n; i++)
+		lt_cc_copy(ids[i], l3, l3_len, ts_us);
+	pkey_of(&k, RADIUS_ACCT_REQUEST, id, family, src, sport);
+	if ((p = pend_new(&k, ts_us)) == NULL)
+		return;
+	for (unsigned i = 0; i < n; i++) {
+		p->hold[p->nhold++] = ids[i];
+		lt_icepts[ids[i]].holds++;
+	}
+}
+
+static void
+acct_response(const struct radius_msg *m, const uint8_t *l3, uint32_t l3_len,
+    uint8_t family, const uint8_t *dst, uint16_t dport, int64_t ts_us)
+{
+	struct pkey k;
+	struct pend *p;
+	int32_t pos;
+
+	pkey_of(&k, RADIUS_ACCT_REQUEST, m->id, family, dst, dport);
+	if ((pos = rte_hash_lookup(R.ptab, &k)) < 0)
+		return;		/* no intercept wants it */
+	p = &R.pend[pos];
+	for (unsigned i = 0; i < p->nhold; i++)
+		if (active(lt_icepts[p->hold[i]].warrant, ts_us))
+			lt_cc_copy(p->hold[i], l3, l3_len, ts_us);
+	pend_free(pos);
+}
+
+static void
+sess_set_addrs(struct lt_sess *s, const struct lt_sess *given)
+{
+	s->has_v4 = given->has_v4;
+	memcpy(s->v4, given->v4, 4);
+	s->nv6 = given->nv6;
+	memcpy(s->v6len, given->v6len, sizeof(s->v6len));
+	memcpy(s->v6, given->v6, sizeof(s->v6));
+}
+
+/* The session an accounting request belongs to, adopting an Accept's; -1 if none. */
+static int32_t
+acct_session(uint32_t nas, uint64_t user_h, uint64_t asid_h)
+{
+	struct skey ok = { nas, KEY_USER, user_h }, nk = { nas, KEY_SESSION_ID, asid_h };
+	struct lt_sess copy;
+	int32_t pos = -1, np;
+
+	if (asid_h != 0 && (pos = sess_find(nas, KEY_SESSION_ID, asid_h)) >= 0)
+		return pos;
+	if ((pos = sess_find(nas, KEY_USER, user_h)) < 0 || asid_h == 0)
+		return pos;
+	/* an Accept without Acct-Session-Id: accounting names it now */
+	copy = R.sess[pos];
+	if (copy.icept != LT_NONE)
+		tlist_del((uint32_t)pos);
+	rte_hash_del_key(R.stab, &ok);
+	if ((np = rte_hash_add_key(R.stab, &nk)) < 0) {
+		lt_tst.sessions_full++;
+		lt_tst.sessions--;
+		lt_sess_release(&copy);
+		return -1;
+	}
+	R.sess[np] = copy;
+	for (uint32_t id = copy.icept; id != LT_NONE; id = lt_icepts[id].next)
+		lt_icepts[id].sess = (uint32_t)np;
+	if (copy.icept != LT_NONE)
+		tlist_add((uint32_t)np);
+	return np;
+}
+
+static void
+accounting(const struct radius_msg *m, const uint8_t *l3, uint32_t l3_len, uint8_t family,
+    const uint8_t *src, uint16_t sport, uint8_t server, int64_t ts_us)
 {
 	const struct lt_aaa_server *srv = &lt_tcfg->aaa.radius[server];
-	uint64_t user_h, asid_h;
+	uint32_t acct_auth, nas, cc[LT_BSET_MAX];
 	struct lt_iri_extra x = { 0 };
+	uint64_t user_h, asid_h;
 	struct lt_sess *s, given;
-	uint32_t acct_auth, nas;
-	int32_t pos = -1;
-	unsigned naddr;
+	unsigned naddr, ncc;
+	int32_t pos;
 
 	if (srv->secret_len > 0 && radius_verify_request(m, srv->secret,
 	    srv->secret_len) != RADIUS_OK) {
@@ -671,30 +877,7 @@ accounting(const struct radius_msg *m, uint8_t family, const uint8_t *src, uint8
 	asid_h = RADIUS_HAS(m, RADIUS_F_SESSION_ID) ?
 	    lt_track_hash(m->session_id.p, m->session_id.len) : 0;
 	memcpy(&acct_auth, m->auth, sizeof(acct_auth));
-	if (asid_h != 0)
-		pos = sess_find(nas, KEY_SESSION_ID, asid_h);
-	if (pos < 0 && (pos = sess_find(nas, KEY_USER, user_h)) >= 0 && asid_h != 0) {
-		/* an Accept without Acct-Session-Id: accounting names it now */
-		struct skey ok = { nas, KEY_USER, user_h }, nk = { nas, KEY_SESSION_ID, asid_h };
-		struct lt_sess copy = R.sess[pos];
-		int32_t np;
-
-		if (copy.icept != LT_NONE)
-			tlist_del((uint32_t)pos);
-		rte_hash_del_key(R.stab, &ok);
-		if ((np = rte_hash_add_key(R.stab, &nk)) < 0) {
-			lt_tst.sessions_full++;
-			lt_tst.sessions--;
-			lt_sess_release(&copy);
-			return;
-		}
-		R.sess[np] = copy;
-		for (uint32_t id = copy.icept; id != LT_NONE; id = lt_icepts[id].next)
-			lt_icepts[id].sess = (uint32_t)np;
-		if (copy.icept != LT_NONE)
-			tlist_add((uint32_t)np);
-		pos = np;
-	}
+	pos = acct_session(nas, user_h, asid_h);
 	if (pos >= 0 && R.sess[pos].has_acct && R.sess[pos].acct_id == m->id &&
 	    R.sess[pos].acct_auth == acct_auth) {
 		lt_tst.aaa_retransmit++;
@@ -707,6 +890,7 @@ accounting(const struct radius_msg *m, uint8_t family, const uint8_t *src, uint8
 	}
 	naddr = msg_addrs(m, &given);
 	if (pos < 0) {
+		struct lt_pop pop;
 		uint32_t tw[LT_BSET_MAX];
 		unsigned ntw;
 
@@ -720,71 +904,70 @@ accounting(const struct radius_msg *m, uint8_t family, const uint8_t *src, uint8
 			return;
 		s = &R.sess[pos];
 		s->user_h = user_h;
-		s->has_nas_port = RADIUS_HAS(m, RADIUS_F_NAS_PORT);
-		s->nas_port = m->nas_port;
-		s->has_v4 = given.has_v4;
-		memcpy(s->v4, given.v4, 4);
-		s->nv6 = given.nv6;
-		memcpy(s->v6len, given.v6len, sizeof(s->v6len));
-		memcpy(s->v6, given.v6, sizeof(s->v6));
-		ntw = targets_of(m, tw);
-		sess_icepts((uint32_t)pos, tw, ntw, m->user_name.p, m->user_name.len, ts_us);
+		sess_set_addrs(s, &given);
+		if ((ntw = targets_of(m, tw)) > 0) {
+			pop_of(m, family, src, &pop);
+			sess_icepts((uint32_t)pos, tw, ntw, m->user_name.p, m->user_name.len,
+			    &pop, ts_us);
+		}
 		sess_iri(s, ETSI_IRI_BEGIN, m->status_type == RADIUS_ACCT_START ?
-		    ETSI_AE_SESSION_START : ETSI_AE_START_WITH_SESSION_ACTIVE, &x, ts_us);
+		    ETSI_AE_SESSION_START : ETSI_AE_START_WITH_SESSION_ACTIVE, NULL, ts_us);
+		ncc = acct_cc_targets(s, ts_us, cc);
 		lt_sess_bind(s);
 	} else {
 		s = &R.sess[pos];
 		sess_windows(s, ts_us);
-		if (naddr > 0 && m->status_type != RADIUS_ACCT_STOP) {
-			s->has_v4 = given.has_v4;
-			memcpy(s->v4, given.v4, 4);
-			s->nv6 = given.nv6;
-			memcpy(s->v6len, given.v6len, sizeof(s->v6len));
-			memcpy(s->v6, given.v6, sizeof(s->v6));
-			lt_sess_bind(s);
-		}
+		ncc = acct_cc_targets(s, ts_us, cc);
 		if (m->status_type == RADIUS_ACCT_STOP) {
 			x.has_end_reason = 1;
 			x.end_reason = end_reason(m);
 			x.end_us = ts_us;
 			sess_iri(s, ETSI_IRI_END, ETSI_AE_ACCESS_END, &x, ts_us);
+			acct_cc(cc, ncc, l3, l3_len, family, src, sport, m->id, ts_us);
 			sess_delete((uint32_t)pos);
 			lt_tst.session_ends++;
 			return;
 		}
+		if (naddr > 0) {
+			lt_sess_unbind(s);	/* the old addresses, before they are forgotten */
+			sess_set_addrs(s, &given);
+			lt_sess_bind(s);
+		}
 		sess_iri(s, ETSI_IRI_CONTINUE, m->status_type == RADIUS_ACCT_START ?
 		    ETSI_AE_SESSION_START : ETSI_AE_INTERIM_UPDATE, &x, ts_us);
 	}
+	acct_cc(cc, ncc, l3, l3_len, family, src, sport, m->id, ts_us);
 	s->has_acct = 1;
 	s->acct_id = m->id;
 	s->acct_auth = acct_auth;
 }
 
 void
-lt_rad_input(const uint8_t *ip, uint8_t family, const uint8_t *src, const uint8_t *dst,
-    uint16_t sport, uint16_t dport, const uint8_t *udp, size_t len, int server,
-    int64_t ts_us)
+lt_rad_input(const uint8_t *l3, uint32_t l3_len, uint8_t family, const uint8_t *src,
+    const uint8_t *dst, uint16_t sport, uint16_t dport, const uint8_t *udp, size_t len,
+    int server, int64_t ts_us)
 {
 	struct radius_msg m;
-	int r;
 
-	(void)ip;
 	lt_tst.aaa_packets++;
-	if ((r = radius_parse(udp, len, &m)) != RADIUS_OK) {
+	if (radius_parse(udp, len, &m) != RADIUS_OK) {
 		lt_tst.aaa_malformed++;	/* a duplicate attribute too: never bound */
 		return;
 	}
 	switch (m.code) {
 	case RADIUS_ACCESS_REQUEST:
-		access_request(&m, family, src, sport, (uint8_t)server, ts_us);
+		access_request(&m, l3, l3_len, family, src, sport, (uint8_t)server, ts_us);
 		break;
 	case RADIUS_ACCESS_ACCEPT:
 	case RADIUS_ACCESS_REJECT:
 	case RADIUS_ACCESS_CHALLENGE:
-		access_reply(&m, family, dst, dport, ts_us);
+		access_reply(&m, l3, l3_len, family, dst, dport, ts_us);
 		break;
 	case RADIUS_ACCT_REQUEST:
-		accounting(&m, family, src, (uint8_t)server, ts_us);
+		accounting(&m, l3, l3_len, family, src, sport, (uint8_t)server, ts_us);
+		break;
+	case RADIUS_ACCT_RESPONSE:
+		acct_response(&m, l3, l3_len, family, dst, dport, ts_us);
 		break;
 	default:
 		break;
@@ -803,8 +986,10 @@ lt_rad_tick(int64_t clock_us)
 		if (p->seq == seq) {
 			if (p->ts_us + R.timeout_us > clock_us)
 				break;
-			lt_tst.access_failed++;
-			report(p, ETSI_AE_ACCESS_FAILED, p->ts_us + R.timeout_us);
+			if (p->code == RADIUS_ACCESS_REQUEST) {
+				lt_tst.access_failed++;
+				report(p, ETSI_AE_ACCESS_FAILED, p->ts_us + R.timeout_us, NULL, 0);
+			}
 			pend_free((int32_t)pos);
 		}
 		R.fhead++;

@@ -339,6 +339,8 @@ lt_icept_new(uint32_t warrant, uint32_t sess, const uint8_t *uname, size_t len)
 	ic->cin = T.next_cin[warrant]++;
 	ic->sess = sess;
 	ic->next = LT_NONE;
+	ic->holds = 0;
+	ic->dead = 0;
 	ic->uname_len = (uint8_t)(len > LT_IDENT_MAX ? LT_IDENT_MAX : len);
 	memcpy(ic->uname, uname, ic->uname_len);
 	return id;
@@ -409,14 +411,28 @@ void
 lt_sess_release(struct lt_sess *s)
 {
 	lt_sess_unbind(s);
-	if (s->icept != LT_NONE)
-		queue_retire(LT_NONE, s->icept, NULL, 0);
+	for (uint32_t id = s->icept, next; id != LT_NONE; id = next) {
+		next = lt_icepts[id].next;
+		lt_icepts[id].dead = 1;
+		if (lt_icepts[id].holds == 0)
+			lt_icept_release(id);
+	}
 	s->icept = LT_NONE;
+}
+
+void
+lt_icept_unhold(uint32_t id)
+{
+	struct lt_icept *ic = &lt_icepts[id];
+
+	if (--ic->holds == 0 && ic->dead)
+		lt_icept_release(id);
 }
 
 void
 lt_icept_release(uint32_t id)
 {
+	lt_icepts[id].next = LT_NONE;
 	queue_retire(LT_NONE, id, NULL, 0);
 }
 
@@ -447,6 +463,46 @@ msg_send(struct rte_mbuf *m, uint16_t owner)
 		}
 		lt_worker_yield(&lt_dp.workers[0]);
 	}
+}
+
+struct rte_mbuf *
+lt_pkt_keep(const uint8_t *l3, uint32_t len)
+{
+	struct rte_mbuf *m = msg_alloc(LT_MSG_PACKET, 0);
+
+	if (m != NULL && rte_pktmbuf_append(m, (uint16_t)len) == NULL) {
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	if (m != NULL)
+		memcpy(rte_pktmbuf_mtod(m, uint8_t *), l3, len);
+	return m;
+}
+
+void
+lt_cc_copy(uint32_t icept, const uint8_t *l3, uint32_t len, int64_t ts_us)
+{
+	const struct lt_warrant *w = &lt_tcfg->warrants[lt_icepts[icept].warrant];
+	struct rte_mbuf *m;
+	struct lt_meta *md;
+
+	if (!(w->content & LT_CONTENT_CC))
+		return;
+	if ((m = msg_alloc(LT_MSG_PACKET, 0)) == NULL ||
+	    rte_pktmbuf_append(m, (uint16_t)len) == NULL) {
+		rte_pktmbuf_free(m);
+		lt_icepts[icept].own.cc_lost++;
+		return;
+	}
+	memcpy(rte_pktmbuf_mtod(m, uint8_t *), l3, len);
+	md = lt_meta(m);
+	md->ts_us = ts_us;
+	md->l3_off = 0;
+	md->l3_len = len;
+	md->nmatch = 1;
+	md->warrant[0] = LT_ICEPT_BIT | icept;
+	md->dir[0] = ETSI_DIR_INDETERMINATE;
+	msg_send(m, lt_dp.wm[lt_icepts[icept].warrant].owner);
 }
 
 void

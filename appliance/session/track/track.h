@@ -22,6 +22,17 @@ struct lt_saddr {
 	uint8_t a[16];
 };
 
+#define LT_POP_ID_MAX	128
+
+/* Where the target's access session comes in: the NAS, from the request that made it. */
+struct lt_pop {
+	uint8_t family, has_port, id_len, port_id_len;
+	uint32_t port;			/* NAS-Port */
+	uint8_t addr[16];		/* NAS-IP(v6)-Address, else the NAS's packet address */
+	uint8_t id[LT_POP_ID_MAX];	/* NAS-Identifier */
+	uint8_t port_id[253];		/* NAS-Port-Id */
+};
+
 /*
  * An intercept: one warrant on one access session of its target, with its
  * own CIN.  own.cc_seq is the agency owner's; own.iri_seq and the rest the
@@ -33,6 +44,10 @@ struct lt_icept {
 	uint32_t cin;
 	uint32_t sess;			/* session slot */
 	uint32_t next;			/* next intercept of the same session */
+	uint16_t holds;			/* pending replies that will still be CC */
+	uint8_t dead;			/* its session is over: free when holds is 0 */
+	uint8_t server;			/* the AAA server (for internetAccessType) */
+	struct lt_pop pop;
 	uint8_t uname_len;
 	uint8_t uname[LT_IDENT_MAX];	/* targetUsername */
 };

@@ -42,8 +42,14 @@ void lt_sess_bind(struct lt_sess *s);
 void lt_sess_unbind(struct lt_sess *s);
 /* Withdraws, then frees the session's intercepts once nobody can hold them. */
 void lt_sess_release(struct lt_sess *s);
-/* Frees one intercept (with its chain) once nobody can hold it. */
+/* Frees one intercept once nobody can hold it. */
 void lt_icept_release(uint32_t id);
+/* A pending reply stops holding the intercept. */
+void lt_icept_unhold(uint32_t id);
+/* An mbuf holding a copy of the IP packet l3, or NULL. */
+struct rte_mbuf *lt_pkt_keep(const uint8_t *l3, uint32_t len);
+/* A copy of the IP packet l3 as CC of the intercept (direction indeterminate). */
+void lt_cc_copy(uint32_t icept, const uint8_t *l3, uint32_t len, int64_t ts_us);
 void lt_iri_send(struct lt_icept *ic, const struct etsi_ipiri *iri, int64_t ts_us);
 void lt_track_retire_poll(void);
 uint64_t lt_track_hash(const uint8_t *p, size_t len);
@@ -59,9 +65,9 @@ void lt_aaa_free(void);
 size_t lt_rad_session_bytes(void);
 int lt_rad_init(const struct lt_config *cfg, int socket);
 void lt_rad_free(void);
-void lt_rad_input(const uint8_t *ip, uint8_t family, const uint8_t *src, const uint8_t *dst,
-    uint16_t sport, uint16_t dport, const uint8_t *udp, size_t len, int server,
-    int64_t ts_us);
+void lt_rad_input(const uint8_t *l3, uint32_t l3_len, uint8_t family, const uint8_t *src,
+    const uint8_t *dst, uint16_t sport, uint16_t dport, const uint8_t *udp, size_t len,
+    int server, int64_t ts_us);
 void lt_rad_tick(int64_t clock_us);
 
 #endif
