@@ -227,144 +227,6 @@ msg_addrs(const struct radius_msg *m, struct lt_sess *s)
 }
 
 static void
-ipaddr(struct etsi_ipaddr *e, uint8_t family, uint8_t len, const uint8_t *a, uint8_t assign)
-{
-	memset(e, 0, sizeof(*e));
-	e->family = family;
-	e->prefix_len = len;
-	e->assignment = assign;
-	memcpy(e->addr, a, family == 4 ? 4 : 16);
-}
-
-/* targetIPAddress, additionalIPAddress, otherTargetIdentifiers, iPVersion from s. */
-static void
-iri_addrs(struct etsi_ipiri *iri, const struct lt_sess *s)
-{
-	unsigned first6 = 0;
-
-	iri->ip_version = 1;
-	if (s == NULL)
-		return;
-	if (s->has_v4) {
-		iri->has_target = 1;
-		ipaddr(&iri->target, 4, 32, s->v4, 2);
-		if (s->nv6 > 0) {
-			iri->ip_version = 3;
-			iri->has_additional = 1;
-			ipaddr(&iri->additional, 6, s->v6len[0], s->v6[0], 2);
-			first6 = 1;
-		}
-	} else if (s->nv6 > 0) {
-		iri->ip_version = 2;
-		iri->has_target = 1;
-		ipaddr(&iri->target, 6, s->v6len[0], s->v6[0], 2);
-		first6 = 1;
-	}
-	for (unsigned i = first6; i < s->nv6 && iri->nother < ETSI_IPIRI_MAX_OTHER; i++)
-		ipaddr(&iri->other[iri->nother++], 6, s->v6len[i], s->v6[i], 2);
-}
-
-static struct etsi_time
-us_time(int64_t us)
-{
-	return (struct etsi_time){ us / 1000000, (uint32_t)(us % 1000000) };
-}
-
-static void
-send_iri(struct lt_icept *ic, const struct lt_sess *s, enum etsi_iri_type type,
-    enum etsi_access_event ev, const struct lt_iri_extra *x, int64_t ts_us)
-{
-	const struct lt_pop *pop = &ic->pop;
-	struct etsi_ipiri iri = {
-		.iri_type = type,
-		.event = ev,
-		.username = (const char *)ic->uname,
-		.username_len = ic->uname_len,
-		.access_type = lt_tcfg->aaa.radius[ic->server].access_type,
-		.has_auth_type = 1,
-		.auth_type = 2,		/* radiusAAA */
-		.has_pop_port = pop->has_port,
-		.pop_port = pop->port,
-		.has_pop_ip = 1,
-	};
-	static const char unknown[] = "unknown";
-
-	iri_addrs(&iri, s);
-	if (s != NULL) {
-		iri.has_start = 1;
-		iri.start = us_time(s->start_us);
-	}
-	if (x != NULL) {
-		iri.has_end = x->end_us != 0;
-		iri.end = us_time(x->end_us);
-		iri.has_end_reason = x->has_end_reason;
-		iri.end_reason = x->end_reason;
-		iri.has_octets = x->has_octets;
-		iri.octets_received = x->rx;
-		iri.octets_transmitted = x->tx;
-	}
-	ipaddr(&iri.pop_ip, pop->family, pop->family == 4 ? 32 : 128, pop->addr, 0);
-	if (pop->id_len > 0) {
-		iri.pop_id = pop->id;
-		iri.pop_id_len = pop->id_len;
-	}
-	if (pop->port_id_len > 0) {
-		iri.pop_port_id = pop->port_id;
-		iri.pop_port_id_len = pop->port_id_len;
-	}
-	if (ic->uname_len == 0) {
-		iri.username = unknown;
-		iri.username_len = sizeof(unknown) - 1;
-	}
-	lt_iri_send(ic, &iri, ts_us);
-}
-
-/* An IRI of type for every intercept of s in the right state (Begin: not begun yet). */
-static void
-sess_iri(struct lt_sess *s, enum etsi_iri_type type, enum etsi_access_event ev,
-    const struct lt_iri_extra *x, int64_t ts_us)
-{
-	for (uint32_t id = s->icept; id != LT_NONE; id = lt_icepts[id].next) {
-		struct lt_icept *ic = &lt_icepts[id];
-
-		if (type == ETSI_IRI_BEGIN) {
-			if (ic->own.iri_state != LT_IRI_NONE || !active(ic->warrant, ts_us))
-				continue;
-			ic->own.iri_state = LT_IRI_BEGUN;
-		} else if (ic->own.iri_state != LT_IRI_BEGUN) {
-			continue;
-		}
-		if (type == ETSI_IRI_END)
-			ic->own.iri_state = LT_IRI_ENDED;
-		send_iri(ic, s, type, ev, x, ts_us);
-	}
-}
-
-/* Warrant windows the clock has crossed since s was last looked at. */
-static void
-sess_windows(struct lt_sess *s, int64_t now_us)
-{
-	for (uint32_t id = s->icept; id != LT_NONE; id = lt_icepts[id].next) {
-		struct lt_icept *ic = &lt_icepts[id];
-		const struct lt_wmatch *wm = &lt_dp.wm[ic->warrant];
-
-		if (ic->own.iri_state == LT_IRI_NONE && now_us >= wm->start_us &&
-		    wm->start_us < wm->end_us && now_us < wm->end_us) {
-			ic->own.iri_state = LT_IRI_BEGUN;
-			send_iri(ic, s, ETSI_IRI_BEGIN, ETSI_AE_START_WITH_SESSION_ACTIVE, NULL,
-			    wm->start_us > s->start_us ? wm->start_us : s->start_us);
-		}
-		if (ic->own.iri_state == LT_IRI_BEGUN && now_us >= wm->end_us) {
-			struct lt_iri_extra x = { .end_us = wm->end_us };
-
-			ic->own.iri_state = LT_IRI_ENDED;
-			send_iri(ic, s, ETSI_IRI_END, ETSI_AE_END_WITH_SESSION_ACTIVE, &x,
-			    wm->end_us);
-		}
-	}
-}
-
-static void
 tlist_add(uint32_t pos)
 {
 	R.tidx[pos] = R.ntlist;
@@ -431,6 +293,8 @@ sess_icepts(uint32_t pos, const uint32_t *tw, unsigned ntw, const uint8_t *uname
 			continue;
 		lt_icepts[id].pop = *pop;
 		lt_icepts[id].server = s->server;
+		lt_icepts[id].auth_type = 2;		/* radiusAAA */
+		lt_icepts[id].access_type = lt_tcfg->aaa.radius[s->server].access_type;
 		*tail = id;
 		tail = &lt_icepts[id].next;
 	}
@@ -481,6 +345,7 @@ sess_new(uint32_t nas, uint32_t kind, uint64_t h, int64_t ts_us, uint8_t server)
 	R.sess[pos].nas = nas;
 	R.sess[pos].nas_gen = R.nas[nas].gen;
 	R.sess[pos].start_us = ts_us;
+	R.sess[pos].expire_us = INT64_MAX;
 	R.sess[pos].server = server;
 	R.sess[pos].icept = LT_NONE;
 	R.sess[pos].bset = LT_NONE;
@@ -555,7 +420,9 @@ report(const struct pend *p, enum etsi_access_event ev, int64_t ts_us, const uin
 		ic = &lt_icepts[id];
 		ic->pop = p->pop;
 		ic->server = p->server;
-		send_iri(ic, NULL, ETSI_IRI_REPORT, ev, NULL, ts_us);
+		ic->auth_type = 2;
+		ic->access_type = lt_tcfg->aaa.radius[p->server].access_type;
+		lt_send_iri(ic, NULL, ETSI_IRI_REPORT, ev, NULL, ts_us);
 		if (aaa_cc(p->tw[i]) && p->req != NULL)
 			lt_cc_copy(id, rte_pktmbuf_mtod(p->req, const uint8_t *),
 			    rte_pktmbuf_data_len(p->req), p->ts_us);
@@ -716,7 +583,7 @@ access_reply(const struct radius_msg *m, const uint8_t *l3, uint32_t l3_len,
 			msg_addrs(m, s);
 			sess_icepts((uint32_t)sp, p->tw, p->ntw, p->uname, p->uname_len, &p->pop,
 			    ts_us);
-			sess_iri(s, ETSI_IRI_BEGIN, ETSI_AE_ACCESS_ACCEPT, NULL, ts_us);
+			lt_sess_iri(s, ETSI_IRI_BEGIN, ETSI_AE_ACCESS_ACCEPT, NULL, ts_us);
 			accept_cc(s, p, l3, l3_len, ts_us);
 			lt_sess_bind(s);
 		}
@@ -739,8 +606,8 @@ nas_reboot(uint32_t nas, int64_t ts_us)
 			i++;
 			continue;
 		}
-		sess_windows(s, ts_us);
-		sess_iri(s, ETSI_IRI_END, ETSI_AE_ACCESS_END, &x, ts_us);
+		lt_sess_windows(s, ts_us);
+		lt_sess_iri(s, ETSI_IRI_END, ETSI_AE_ACCESS_END, &x, ts_us);
 		sess_delete(pos);	/* moves another entry to index i */
 		lt_tst.session_ends++;
 	}
@@ -910,19 +777,19 @@ accounting(const struct radius_msg *m, const uint8_t *l3, uint32_t l3_len, uint8
 			sess_icepts((uint32_t)pos, tw, ntw, m->user_name.p, m->user_name.len,
 			    &pop, ts_us);
 		}
-		sess_iri(s, ETSI_IRI_BEGIN, m->status_type == RADIUS_ACCT_START ?
+		lt_sess_iri(s, ETSI_IRI_BEGIN, m->status_type == RADIUS_ACCT_START ?
 		    ETSI_AE_SESSION_START : ETSI_AE_START_WITH_SESSION_ACTIVE, NULL, ts_us);
 		ncc = acct_cc_targets(s, ts_us, cc);
 		lt_sess_bind(s);
 	} else {
 		s = &R.sess[pos];
-		sess_windows(s, ts_us);
+		lt_sess_windows(s, ts_us);
 		ncc = acct_cc_targets(s, ts_us, cc);
 		if (m->status_type == RADIUS_ACCT_STOP) {
 			x.has_end_reason = 1;
 			x.end_reason = end_reason(m);
 			x.end_us = ts_us;
-			sess_iri(s, ETSI_IRI_END, ETSI_AE_ACCESS_END, &x, ts_us);
+			lt_sess_iri(s, ETSI_IRI_END, ETSI_AE_ACCESS_END, &x, ts_us);
 			acct_cc(cc, ncc, l3, l3_len, family, src, sport, m->id, ts_us);
 			sess_delete((uint32_t)pos);
 			lt_tst.session_ends++;
@@ -933,13 +800,35 @@ accounting(const struct radius_msg *m, const uint8_t *l3, uint32_t l3_len, uint8
 			sess_set_addrs(s, &given);
 			lt_sess_bind(s);
 		}
-		sess_iri(s, ETSI_IRI_CONTINUE, m->status_type == RADIUS_ACCT_START ?
+		lt_sess_iri(s, ETSI_IRI_CONTINUE, m->status_type == RADIUS_ACCT_START ?
 		    ETSI_AE_SESSION_START : ETSI_AE_INTERIM_UPDATE, &x, ts_us);
 	}
 	acct_cc(cc, ncc, l3, l3_len, family, src, sport, m->id, ts_us);
 	s->has_acct = 1;
 	s->acct_id = m->id;
 	s->acct_auth = acct_auth;
+}
+
+/* Requests unanswered for access_timeout: accessFailed for Access-Requests. */
+static void
+pend_expire(int64_t clock_us)
+{
+	while (R.fhead != R.ftail) {
+		uint32_t pos = R.fifo[R.fhead % PEND_MAX].pos;
+		uint64_t seq = R.fifo[R.fhead % PEND_MAX].seq;
+		struct pend *p = &R.pend[pos];
+
+		if (p->seq == seq) {
+			if (p->ts_us + R.timeout_us > clock_us)
+				break;
+			if (p->code == RADIUS_ACCESS_REQUEST) {
+				lt_tst.access_failed++;
+				report(p, ETSI_AE_ACCESS_FAILED, p->ts_us + R.timeout_us, NULL, 0);
+			}
+			pend_free((int32_t)pos);
+		}
+		R.fhead++;
+	}
 }
 
 void
@@ -950,6 +839,7 @@ lt_rad_input(const uint8_t *l3, uint32_t l3_len, uint8_t family, const uint8_t *
 	struct radius_msg m;
 
 	lt_tst.aaa_packets++;
+	pend_expire(ts_us);	/* timers before the packet that passes them */
 	if (radius_parse(udp, len, &m) != RADIUS_OK) {
 		lt_tst.aaa_malformed++;	/* a duplicate attribute too: never bound */
 		return;
@@ -978,27 +868,12 @@ lt_rad_input(const uint8_t *l3, uint32_t l3_len, uint8_t family, const uint8_t *
 void
 lt_rad_tick(int64_t clock_us)
 {
-	while (R.fhead != R.ftail) {
-		uint32_t pos = R.fifo[R.fhead % PEND_MAX].pos;
-		uint64_t seq = R.fifo[R.fhead % PEND_MAX].seq;
-		struct pend *p = &R.pend[pos];
-
-		if (p->seq == seq) {
-			if (p->ts_us + R.timeout_us > clock_us)
-				break;
-			if (p->code == RADIUS_ACCESS_REQUEST) {
-				lt_tst.access_failed++;
-				report(p, ETSI_AE_ACCESS_FAILED, p->ts_us + R.timeout_us, NULL, 0);
-			}
-			pend_free((int32_t)pos);
-		}
-		R.fhead++;
-	}
+	pend_expire(clock_us);
 	if (clock_us >= R.next_window_us) {
 		int64_t next = INT64_MAX;
 
 		for (uint32_t i = 0; i < R.ntlist; i++)
-			sess_windows(&R.sess[R.tlist[i]], clock_us);
+			lt_sess_windows(&R.sess[R.tlist[i]], clock_us);
 		for (uint32_t w = 0; w < lt_tcfg->nwarrants; w++) {
 			if (lt_dp.wm[w].start_us > clock_us && lt_dp.wm[w].start_us < next)
 				next = lt_dp.wm[w].start_us;

@@ -341,6 +341,9 @@ lt_icept_new(uint32_t warrant, uint32_t sess, const uint8_t *uname, size_t len)
 	ic->next = LT_NONE;
 	ic->holds = 0;
 	ic->dead = 0;
+	ic->expected_end_us = 0;
+	ic->netid_len = 0;
+	ic->cpe_len = 0;
 	ic->uname_len = (uint8_t)(len > LT_IDENT_MAX ? LT_IDENT_MAX : len);
 	memcpy(ic->uname, uname, ic->uname_len);
 	return id;
@@ -400,6 +403,7 @@ lt_sess_bind(struct lt_sess *s)
 		T.bset_free[T.nbset_free++] = id;
 		return;
 	}
+	b->expire_us = s->expire_us;
 	s->bset = id;
 	if (s->has_v4)
 		bind_add(4, 32, s->v4, id);
@@ -462,6 +466,162 @@ msg_send(struct rte_mbuf *m, uint16_t owner)
 			return;
 		}
 		lt_worker_yield(&lt_dp.workers[0]);
+	}
+}
+
+static inline bool
+active(uint32_t w, int64_t t)
+{
+	return t >= lt_dp.wm[w].start_us && t < lt_dp.wm[w].end_us;
+}
+
+static void
+ipaddr(struct etsi_ipaddr *e, uint8_t family, uint8_t len, const uint8_t *a, uint8_t assign)
+{
+	memset(e, 0, sizeof(*e));
+	e->family = family;
+	e->prefix_len = len;
+	e->assignment = assign;
+	memcpy(e->addr, a, family == 4 ? 4 : 16);
+}
+
+/* targetIPAddress, additionalIPAddress, otherTargetIdentifiers, iPVersion from s. */
+static void
+iri_addrs(struct etsi_ipiri *iri, const struct lt_sess *s)
+{
+	unsigned first6 = 0;
+
+	iri->ip_version = 1;
+	if (s == NULL)
+		return;
+	if (s->has_v4) {
+		iri->has_target = 1;
+		ipaddr(&iri->target, 4, 32, s->v4, 2);
+		if (s->nv6 > 0) {
+			iri->ip_version = 3;
+			iri->has_additional = 1;
+			ipaddr(&iri->additional, 6, s->v6len[0], s->v6[0], 2);
+			first6 = 1;
+		}
+	} else if (s->nv6 > 0) {
+		iri->ip_version = 2;
+		iri->has_target = 1;
+		ipaddr(&iri->target, 6, s->v6len[0], s->v6[0], 2);
+		first6 = 1;
+	}
+	for (unsigned i = first6; i < s->nv6 && iri->nother < ETSI_IPIRI_MAX_OTHER; i++)
+		ipaddr(&iri->other[iri->nother++], 6, s->v6len[i], s->v6[i], 2);
+}
+
+static struct etsi_time
+us_time(int64_t us)
+{
+	return (struct etsi_time){ us / 1000000, (uint32_t)(us % 1000000) };
+}
+
+void
+lt_send_iri(struct lt_icept *ic, const struct lt_sess *s, enum etsi_iri_type type,
+    enum etsi_access_event ev, const struct lt_iri_extra *x, int64_t ts_us)
+{
+	const struct lt_pop *pop = &ic->pop;
+	struct etsi_ipiri iri = {
+		.iri_type = type,
+		.event = ev,
+		.username = (const char *)ic->uname,
+		.username_len = ic->uname_len,
+		.access_type = ic->access_type,
+		.has_auth_type = 1,
+		.auth_type = ic->auth_type,
+		.has_pop_port = pop->has_port,
+		.pop_port = pop->port,
+		.has_pop_ip = 1,
+	};
+	static const char unknown[] = "unknown";
+
+	iri_addrs(&iri, s);
+	if (s != NULL) {
+		iri.has_start = 1;
+		iri.start = us_time(s->start_us);
+	}
+	if (x != NULL) {
+		iri.has_end = x->end_us != 0;
+		iri.end = us_time(x->end_us);
+		iri.has_end_reason = x->has_end_reason;
+		iri.end_reason = x->end_reason;
+		iri.has_octets = x->has_octets;
+		iri.octets_received = x->rx;
+		iri.octets_transmitted = x->tx;
+	}
+	ipaddr(&iri.pop_ip, pop->family, pop->family == 4 ? 32 : 128, pop->addr, 0);
+	if (pop->id_len > 0) {
+		iri.pop_id = pop->id;
+		iri.pop_id_len = pop->id_len;
+	}
+	if (pop->port_id_len > 0) {
+		iri.pop_port_id = pop->port_id;
+		iri.pop_port_id_len = pop->port_id_len;
+	}
+	if (ic->netid_len > 0) {
+		iri.network_id = ic->netid;
+		iri.network_id_len = ic->netid_len;
+	}
+	if (ic->cpe_len > 0) {
+		iri.cpe_id = ic->cpe;
+		iri.cpe_id_len = ic->cpe_len;
+	}
+	if (ic->expected_end_us != 0) {
+		iri.has_expected_end = 1;
+		iri.expected_end = us_time(ic->expected_end_us);
+	}
+	if (ic->uname_len == 0) {
+		iri.username = unknown;
+		iri.username_len = sizeof(unknown) - 1;
+	}
+	lt_iri_send(ic, &iri, ts_us);
+}
+
+/* An IRI of type for every intercept of s in the right state (Begin: not begun yet). */
+void
+lt_sess_iri(struct lt_sess *s, enum etsi_iri_type type, enum etsi_access_event ev,
+    const struct lt_iri_extra *x, int64_t ts_us)
+{
+	for (uint32_t id = s->icept; id != LT_NONE; id = lt_icepts[id].next) {
+		struct lt_icept *ic = &lt_icepts[id];
+
+		if (type == ETSI_IRI_BEGIN) {
+			if (ic->own.iri_state != LT_IRI_NONE || !active(ic->warrant, ts_us))
+				continue;
+			ic->own.iri_state = LT_IRI_BEGUN;
+		} else if (ic->own.iri_state != LT_IRI_BEGUN) {
+			continue;
+		}
+		if (type == ETSI_IRI_END)
+			ic->own.iri_state = LT_IRI_ENDED;
+		lt_send_iri(ic, s, type, ev, x, ts_us);
+	}
+}
+
+/* Warrant windows the clock has crossed since s was last looked at. */
+void
+lt_sess_windows(struct lt_sess *s, int64_t now_us)
+{
+	for (uint32_t id = s->icept; id != LT_NONE; id = lt_icepts[id].next) {
+		struct lt_icept *ic = &lt_icepts[id];
+		const struct lt_wmatch *wm = &lt_dp.wm[ic->warrant];
+
+		if (ic->own.iri_state == LT_IRI_NONE && now_us >= wm->start_us &&
+		    wm->start_us < wm->end_us && now_us < wm->end_us) {
+			ic->own.iri_state = LT_IRI_BEGUN;
+			lt_send_iri(ic, s, ETSI_IRI_BEGIN, ETSI_AE_START_WITH_SESSION_ACTIVE, NULL,
+			    wm->start_us > s->start_us ? wm->start_us : s->start_us);
+		}
+		if (ic->own.iri_state == LT_IRI_BEGUN && now_us >= wm->end_us) {
+			struct lt_iri_extra x = { .end_us = wm->end_us };
+
+			ic->own.iri_state = LT_IRI_ENDED;
+			lt_send_iri(ic, s, ETSI_IRI_END, ETSI_AE_END_WITH_SESSION_ACTIVE, &x,
+			    wm->end_us);
+		}
 	}
 }
 

@@ -46,14 +46,21 @@ struct lt_icept {
 	uint32_t next;			/* next intercept of the same session */
 	uint16_t holds;			/* pending replies that will still be CC */
 	uint8_t dead;			/* its session is over: free when holds is 0 */
-	uint8_t server;			/* the AAA server (for internetAccessType) */
+	uint8_t server;			/* the AAA server */
+	uint8_t auth_type;		/* authenticationType: 2 RADIUS, 3 DHCP */
+	uint32_t access_type;		/* internetAccessType, from the server's config */
+	int64_t expected_end_us;	/* DHCP: the lease's end; 0 if none */
 	struct lt_pop pop;
+	uint8_t netid_len, cpe_len;
+	uint8_t netid[20];		/* targetNetworkID: the MAC as text */
+	uint8_t cpe[128];		/* targetCPEID: the relay's circuit ID */
 	uint8_t uname_len;
 	uint8_t uname[LT_IDENT_MAX];	/* targetUsername */
 };
 
 /* What workers find for a bound address: the intercepts to copy a packet to. */
 struct lt_bset {
+	volatile int64_t expire_us;	/* DHCP lease end: no CC from then on */
 	uint32_t n;
 	uint32_t icept[LT_BSET_MAX];
 };

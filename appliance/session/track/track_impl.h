@@ -9,6 +9,7 @@
 struct lt_sess {
 	uint64_t user_h, csid_h;	/* keyed hashes of User-Name, Calling-Station-Id */
 	int64_t start_us;
+	int64_t expire_us;		/* DHCP: the lease's end; INT64_MAX for RADIUS */
 	uint32_t nas, nas_gen;
 	uint32_t nas_port;
 	uint32_t icept;			/* first intercept, LT_NONE if no warrant names it */
@@ -52,6 +53,14 @@ struct rte_mbuf *lt_pkt_keep(const uint8_t *l3, uint32_t len);
 void lt_cc_copy(uint32_t icept, const uint8_t *l3, uint32_t len, int64_t ts_us);
 void lt_iri_send(struct lt_icept *ic, const struct etsi_ipiri *iri, int64_t ts_us);
 void lt_track_retire_poll(void);
+/* An IRI of the intercept, about the session s (NULL for a report). */
+void lt_send_iri(struct lt_icept *ic, const struct lt_sess *s, enum etsi_iri_type type,
+    enum etsi_access_event ev, const struct lt_iri_extra *x, int64_t ts_us);
+/* An IRI of type for every intercept of s in the right state (Begin: not begun yet). */
+void lt_sess_iri(struct lt_sess *s, enum etsi_iri_type type, enum etsi_access_event ev,
+    const struct lt_iri_extra *x, int64_t ts_us);
+/* Warrant windows the clock has crossed since s was last looked at. */
+void lt_sess_windows(struct lt_sess *s, int64_t now_us);
 uint64_t lt_track_hash(const uint8_t *p, size_t len);
 /* Warrants naming this identity (kind, bytes): indexes, at most max. */
 unsigned lt_track_targets(uint8_t kind, const uint8_t *v, size_t len, uint32_t *out,
