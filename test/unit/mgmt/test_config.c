@@ -359,7 +359,7 @@ check_config_cmd(void **state)
 
 	assert_int_equal(run_check(shipped_conf, out, sizeof(out), err, sizeof(err)), 0);
 	snprintf(want, sizeof(want),
-	    "%s: OK: 2 ports, 3 agencies, 5 warrants (8 targets)\n", shipped_conf);
+	    "%s: OK: 2 ports, 3 agencies, 7 warrants (8 targets)\n", shipped_conf);
 	assert_string_equal(out, want);
 	assert_string_equal(err, "");
 
