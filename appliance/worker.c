@@ -275,7 +275,7 @@ classify_hit(struct lt_worker *w, struct rte_mbuf *m, const struct lt_pkt *pk,
 			for (uint32_t k = mt->set_off[set[side]]; k < mt->set_off[set[side] + 1]; k++)
 				if (in_window(mt->set_warrant[k], ts_us))
 					add_match(w, md, mt->set_warrant[k], dir);
-		if (bs[side] != NULL)
+		if (bs[side] != NULL && ts_us < bs[side]->expire_us)
 			for (uint32_t k = 0; k < bs[side]->n; k++) {
 				uint32_t ic = bs[side]->icept[k];
 

@@ -26,6 +26,12 @@ lt_aaa_init(int socket)
 		if (lt_match_dyn_ref((struct lt_match *)lt_dp.match, s->family, s->addr, 1) < 0)
 			return -1;
 	}
+	for (uint32_t i = 0; i < lt_tcfg->aaa.ndhcp; i++) {
+		const struct lt_aaa_server *s = &lt_tcfg->aaa.dhcp[i];
+
+		if (lt_match_dyn_ref((struct lt_match *)lt_dp.match, s->family, s->addr, 1) < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -35,6 +41,14 @@ lt_aaa_free(void)
 	rte_ring_free(A.ring);
 	A.ring = NULL;
 }
+
+struct udp_view {
+	const uint8_t *src, *dst;
+	uint16_t sport, dport;
+	const uint8_t *payload;
+	size_t len;
+	bool fragment;
+};
 
 /* The RADIUS server at either end, its index; -1 if neither is one. */
 static int
@@ -59,6 +73,23 @@ radius_server(uint8_t family, const uint8_t *src, const uint8_t *dst, bool *to_s
 	return -1;
 }
 
+/* A DHCP server or relay at either end (ports 67/68), its index; -1 if not. */
+static int
+dhcp_server(uint8_t family, const struct udp_view *u)
+{
+	if (family != 4 || !(u->sport == 67 || u->sport == 68 || u->dport == 67 ||
+	    u->dport == 68))
+		return -1;
+	for (uint32_t i = 0; i < lt_tcfg->aaa.ndhcp; i++) {
+		const struct lt_aaa_server *s = &lt_tcfg->aaa.dhcp[i];
+
+		if (s->family == 4 && (memcmp(s->addr, u->src, 4) == 0 ||
+		    memcmp(s->addr, u->dst, 4) == 0))
+			return (int)i;
+	}
+	return -1;
+}
+
 static bool
 port_in(uint16_t p, const uint16_t *ports, unsigned n)
 {
@@ -68,13 +99,6 @@ port_in(uint16_t p, const uint16_t *ports, unsigned n)
 	return false;
 }
 
-struct udp_view {
-	const uint8_t *src, *dst;
-	uint16_t sport, dport;
-	const uint8_t *payload;
-	size_t len;
-	bool fragment;
-};
 
 /* The UDP datagram in an IP packet; -1 if it is not UDP (or is garbled). */
 static int
@@ -132,9 +156,12 @@ aaa_process(const uint8_t *l3, uint32_t l3_len, uint8_t family, int64_t ts_us)
 			lt_tst.aaa_not_udp++;
 		return;
 	}
+	lt_dhcp_expire(ts_us);		/* timers before the packet that passes them */
 	if ((srv = radius_server(family, u.src, u.dst, &to_server)) >= 0)
 		lt_rad_input(l3, l3_len, family, u.src, u.dst, u.sport, u.dport, u.payload, u.len,
 		    srv, ts_us);
+	else if ((srv = dhcp_server(family, &u)) >= 0)
+		lt_dhcp_input(u.src, u.payload, u.len, srv, ts_us);
 }
 
 bool
@@ -148,13 +175,12 @@ lt_track_aaa(struct lt_worker *w, struct rte_mbuf *m, uint8_t family, const uint
 	int srv;
 	uint16_t port;
 
-	if (lt_tcfg->aaa.nradius == 0)
-		return false;
 	if (udp_of(l3, l3_len, family, &u) < 0 && !u.fragment)
 		return false;
-	if ((srv = radius_server(family, u.src, u.dst, &to_server)) < 0)
-		return false;
-	if (!u.fragment) {
+	if ((srv = radius_server(family, u.src, u.dst, &to_server)) < 0) {
+		if (u.fragment || dhcp_server(family, &u) < 0)
+			return false;
+	} else if (!u.fragment) {
 		s = &lt_tcfg->aaa.radius[srv];
 		port = to_server ? u.dport : u.sport;
 		if (!port_in(port, s->auth_ports, s->nauth) &&
@@ -208,6 +234,7 @@ lt_track_poll(struct lt_worker *w, int64_t clock_us)
 	if (clock_us != INT64_MIN && clock_us >= A.next_tick_us) {
 		A.next_tick_us = clock_us + TICK_US;
 		lt_rad_tick(clock_us);
+		lt_dhcp_tick(clock_us);
 	}
 	lt_track_retire_poll();
 }

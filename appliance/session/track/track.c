@@ -178,7 +178,8 @@ lt_track_init(const struct lt_config *cfg, unsigned nworkers, int socket)
 		T.icept_free[T.nicept_free++] = ICEPT_MAX - 1 - i;
 	for (uint32_t w = 0; w < cfg->nwarrants; w++)
 		T.next_cin[w] = cfg->warrants[w].cin + 1;
-	if (lt_rad_init(cfg, socket) < 0 || lt_aaa_init(socket) < 0)
+	if (lt_rad_init(cfg, socket) < 0 || lt_dhcp_init(cfg, socket) < 0 ||
+	    lt_aaa_init(socket) < 0)
 		return -1;
 	T.on = true;
 	return 0;
@@ -188,6 +189,7 @@ void
 lt_track_free(void)
 {
 	lt_rad_free();
+	lt_dhcp_free();
 	lt_aaa_free();
 	rte_hash_free(T.btab);
 	rte_free(T.bsets);
@@ -409,6 +411,13 @@ lt_sess_bind(struct lt_sess *s)
 		bind_add(4, 32, s->v4, id);
 	for (unsigned i = 0; i < s->nv6; i++)
 		bind_add(6, s->v6len[i], s->v6[i], id);
+}
+
+void
+lt_sess_set_expiry(struct lt_sess *s, int64_t expire_us)
+{
+	if (s->bset != LT_NONE)
+		__atomic_store_n(&T.bsets[s->bset].expire_us, expire_us, __ATOMIC_RELEASE);
 }
 
 void

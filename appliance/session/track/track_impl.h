@@ -39,6 +39,8 @@ extern const struct lt_config *lt_tcfg;
 uint32_t lt_icept_new(uint32_t warrant, uint32_t sess, const uint8_t *uname, size_t len);
 /* Publishes the session's addresses for its intercepts; replaces what was published. */
 void lt_sess_bind(struct lt_sess *s);
+/* A DHCP renewal: the published bindings end at the new lease end. */
+void lt_sess_set_expiry(struct lt_sess *s, int64_t expire_us);
 /* Withdraws the session's bindings; its intercepts stay. */
 void lt_sess_unbind(struct lt_sess *s);
 /* Withdraws, then frees the session's intercepts once nobody can hold them. */
@@ -69,6 +71,14 @@ unsigned lt_track_targets(uint8_t kind, const uint8_t *v, size_t len, uint32_t *
 /* aaa.c */
 int lt_aaa_init(int socket);
 void lt_aaa_free(void);
+
+/* dhcpsess.c */
+int lt_dhcp_init(const struct lt_config *cfg, int socket);
+void lt_dhcp_free(void);
+void lt_dhcp_input(const uint8_t *src, const uint8_t *udp, size_t len, int server,
+    int64_t ts_us);
+void lt_dhcp_expire(int64_t clock_us);
+void lt_dhcp_tick(int64_t clock_us);
 
 /* radsess.c */
 size_t lt_rad_session_bytes(void);
