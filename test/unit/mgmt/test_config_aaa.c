@@ -280,6 +280,52 @@ load_aaa_bounds(void **state)
 	lt_config_free(&cfg);
 }
 
+/* IPv6 servers, one warrant per identity kind, all-zero and all-one MACs. */
+static void
+load_aaa_v6(void **state)
+{
+	static const uint8_t v6r[16] = { 0x20, 0x01, 0x0d, 0xb8, 0x0a, 0xaa, [15] = 1 };
+	struct lt_config cfg;
+	char err[1024] = "", id253[253];
+	(void)state;
+
+	if (lt_config_load(cfgpath("aaa-v6.conf"), &cfg, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_int_equal(cfg.aaa.nradius, 1);
+	assert_int_equal(cfg.aaa.radius[0].family, 6);
+	assert_memory_equal(cfg.aaa.radius[0].addr, v6r, 16);
+	assert_int_equal(cfg.aaa.radius[0].nauth, 1);
+	assert_int_equal(cfg.aaa.radius[0].auth_ports[0], 1812);
+	assert_int_equal(cfg.aaa.radius[0].acct_ports[0], 1813);
+	assert_int_equal(cfg.aaa.radius[0].secret_len, 1);
+	assert_int_equal(cfg.aaa.radius[0].access_type, 3);	/* cableModem */
+	assert_int_equal(cfg.aaa.ndhcp, 1);
+	assert_int_equal(cfg.aaa.dhcp[0].family, 6);
+	assert_int_equal(cfg.aaa.dhcp[0].access_type, 4);	/* lAN */
+	assert_int_equal(cfg.aaa.access_timeout_s, 1);
+	assert_int_equal(cfg.aaa.max_sessions, 1024);
+
+	assert_int_equal(cfg.nwarrants, 4);
+	assert_int_equal(cfg.ntargets, 0);
+	assert_null(cfg.targets);
+	assert_int_equal(cfg.nidents, 5);
+	check_ident(&cfg.warrants[0].idents[0], LT_IDENT_USERNAME, "u", 1);
+	assert_int_equal(cfg.warrants[0].aaa_cc, 0);
+	check_ident(&cfg.warrants[1].idents[0], LT_IDENT_CALLING_STATION, "s", 1);
+	assert_true(cfg.warrants[1].cin == 4294967295u);
+	assert_int_equal(cfg.warrants[1].aaa_cc, 1);
+	assert_int_equal(cfg.warrants[2].nidents, 2);
+	check_ident(&cfg.warrants[2].idents[0], LT_IDENT_MAC, "\0\0\0\0\0\0", 6);
+	check_ident(&cfg.warrants[2].idents[1], LT_IDENT_MAC, "\xff\xff\xff\xff\xff\xff", 6);
+	memset(id253, 'x', sizeof(id253));
+	check_ident(&cfg.warrants[3].idents[0], LT_IDENT_CIRCUIT, id253, 253);
+	for (uint32_t i = 0; i < 4; i++) {
+		assert_int_equal(cfg.warrants[i].ntargets, 0);
+		assert_ptr_equal(cfg.warrants[i].idents, &cfg.idents[i == 3 ? 4 : i]);
+	}
+	lt_config_free(&cfg);
+}
+
 #define NEEDS "needs 'targets' or at least one of 'usernames', 'calling_station_ids', " \
 	"'macs', 'circuit_ids'"
 #define MACMSG "must be six hex octets such as 02:00:5e:00:53:01"
@@ -529,6 +575,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(load_aaa_good),
 		cmocka_unit_test(load_aaa_defaults),
 		cmocka_unit_test(load_aaa_bounds),
+		cmocka_unit_test(load_aaa_v6),
 		cmocka_unit_test(load_aaa_bad),
 		cmocka_unit_test(errors_quote_no_identity),
 		cmocka_unit_test(later_errors_quote_no_identity),
