@@ -1,6 +1,8 @@
 /* aaa.c - which packets are AAA traffic, and handing them to the session lcore. */
 #include <string.h>
 
+#include <rte_cycles.h>
+#include <rte_ip_frag.h>
 #include <rte_ring.h>
 
 #include "dp.h"
@@ -8,9 +10,15 @@
 
 #define AAA_RING	4096
 #define TICK_US		1000
+#define FRAG_BUCKETS	256
+#define FRAG_PER_BUCKET	8
+#define FRAG_TIMEOUT_S	5
 
 static struct {
 	struct rte_ring *ring;		/* AAA packets for the session lcore */
+	struct rte_ip_frag_tbl *frag;	/* fragments of AAA datagrams */
+	struct rte_ip_frag_death_row dr;
+	uint8_t buf[65536];		/* a reassembled datagram, contiguous */
 	int64_t next_tick_us;
 } A;
 
@@ -18,7 +26,9 @@ int
 lt_aaa_init(int socket)
 {
 	A.ring = rte_ring_create("lt_aaa", AAA_RING, socket, RING_F_SC_DEQ);
-	if (A.ring == NULL)
+	A.frag = rte_ip_frag_table_create(FRAG_BUCKETS, FRAG_PER_BUCKET,
+	    FRAG_BUCKETS * FRAG_PER_BUCKET, rte_get_tsc_hz() * FRAG_TIMEOUT_S, socket);
+	if (A.ring == NULL || A.frag == NULL)
 		return -1;
 	for (uint32_t i = 0; i < lt_tcfg->aaa.nradius; i++) {
 		const struct lt_aaa_server *s = &lt_tcfg->aaa.radius[i];
@@ -39,7 +49,12 @@ void
 lt_aaa_free(void)
 {
 	rte_ring_free(A.ring);
+	if (A.frag != NULL) {
+		rte_ip_frag_free_death_row(&A.dr, 0);
+		rte_ip_frag_table_destroy(A.frag);
+	}
 	A.ring = NULL;
+	A.frag = NULL;
 }
 
 struct udp_view {
@@ -141,6 +156,41 @@ udp_of(const uint8_t *l3, uint32_t l3_len, uint8_t family, struct udp_view *u)
 	return 0;
 }
 
+static void aaa_process(const uint8_t *l3, uint32_t l3_len, uint8_t family, int64_t ts_us);
+
+/* A fragment of an AAA datagram: the whole datagram is processed once its last part is in. */
+static void
+aaa_fragment(const uint8_t *l3, uint32_t l3_len, uint8_t family, int64_t ts_us)
+{
+	struct rte_mbuf *m, *r;
+	const uint8_t *p;
+	uint32_t len;
+
+	lt_tst.aaa_fragments++;
+	if ((m = lt_pkt_keep(l3, l3_len)) == NULL)
+		return;
+	m->l2_len = 0;
+	if (family == 4) {
+		struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
+
+		m->l3_len = rte_ipv4_hdr_len(ip);
+		r = rte_ipv4_frag_reassemble_packet(A.frag, &A.dr, m, rte_rdtsc(), ip);
+	} else {
+		struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv6_hdr *);
+		struct rte_ipv6_fragment_ext *fh = rte_ipv6_frag_get_ipv6_fragment_header(ip);
+
+		m->l3_len = sizeof(*ip) + sizeof(*fh);
+		r = rte_ipv6_frag_reassemble_packet(A.frag, &A.dr, m, rte_rdtsc(), ip, fh);
+	}
+	rte_ip_frag_free_death_row(&A.dr, 0);
+	if (r == NULL)
+		return;			/* more to come (or given up on) */
+	len = rte_pktmbuf_pkt_len(r);
+	if ((p = rte_pktmbuf_read(r, 0, len, A.buf)) != NULL && len <= sizeof(A.buf))
+		aaa_process(p, len, family, ts_us);
+	rte_pktmbuf_free(r);
+}
+
 /* The session lcore's work on one AAA packet. */
 static void
 aaa_process(const uint8_t *l3, uint32_t l3_len, uint8_t family, int64_t ts_us)
@@ -151,7 +201,7 @@ aaa_process(const uint8_t *l3, uint32_t l3_len, uint8_t family, int64_t ts_us)
 
 	if (udp_of(l3, l3_len, family, &u) < 0) {
 		if (u.fragment)
-			lt_tst.aaa_fragments++;
+			aaa_fragment(l3, l3_len, family, ts_us);
 		else
 			lt_tst.aaa_not_udp++;
 		return;

@@ -17,6 +17,8 @@
 #define BSET_MAX	16384		/* target sessions with bindings at once */
 #define BIND_MAX	(BSET_MAX * (1 + LT_SESS_V6))
 #define RETIRE_MAX	BSET_MAX
+#define BIG_MBUFS	255
+#define BIG_DATA	16384	/* a RADIUS datagram (4096) with room to spare */
 
 struct bkey {
 	uint8_t family, len, pad[2];
@@ -42,6 +44,7 @@ static struct {
 	uint32_t *icept_free, nicept_free;
 	struct rte_ring *icept_back;	/* owners return retired intercepts */
 	struct rte_rcu_qsbr *rcu;
+	struct rte_mempool *big;	/* reassembled AAA datagrams and their copies */
 	struct retire *retire;
 	uint32_t rhead, rtail;
 	uint32_t v6_lens[129];		/* bindings per IPv6 prefix length */
@@ -162,11 +165,14 @@ lt_track_init(const struct lt_config *cfg, unsigned nworkers, int socket)
 	T.next_cin = calloc(cfg->nwarrants + 1, sizeof(uint32_t));
 	lt_icepts = sodium_malloc(ICEPT_MAX * sizeof(*lt_icepts));
 	T.icept_back = rte_ring_create("lt_icept_back", ICEPT_MAX, socket, RING_F_SC_DEQ);
+	T.big = rte_pktmbuf_pool_create("lt_aaa_big", BIG_MBUFS, 0,
+	    RTE_ALIGN(sizeof(struct lt_meta), RTE_MBUF_PRIV_ALIGN),
+	    RTE_PKTMBUF_HEADROOM + BIG_DATA, socket);
 	sz = rte_rcu_qsbr_get_memsize(nworkers);
 	T.rcu = rte_zmalloc_socket("lt_rcu", sz, RTE_CACHE_LINE_SIZE, socket);
 	if (T.btab == NULL || T.bsets == NULL || T.bset_free == NULL ||
 	    T.icept_free == NULL || T.retire == NULL || T.next_cin == NULL ||
-	    lt_icepts == NULL || T.icept_back == NULL || T.rcu == NULL ||
+	    lt_icepts == NULL || T.icept_back == NULL || T.rcu == NULL || T.big == NULL ||
 	    rte_rcu_qsbr_init(T.rcu, nworkers) != 0)
 		return -1;
 	for (unsigned i = 0; i < nworkers; i++)
@@ -195,6 +201,7 @@ lt_track_free(void)
 	rte_free(T.bsets);
 	rte_free(T.rcu);
 	rte_ring_free(T.icept_back);
+	rte_mempool_free(T.big);
 	free(T.bset_free);
 	free(T.icept_free);
 	free(T.retire);
@@ -449,12 +456,21 @@ lt_icept_release(uint32_t id)
 	queue_retire(LT_NONE, id, NULL, 0);
 }
 
-/* An mbuf of the session lcore's pool carrying a message to an owner. */
+/*
+ * An mbuf carrying a message to an owner: from the session lcore's rx pool,
+ * or for a reassembled AAA datagram longer than its buffers, from our own.
+ */
 static struct rte_mbuf *
-msg_alloc(enum lt_msg_kind kind, uint32_t id)
+msg_alloc_len(enum lt_msg_kind kind, uint32_t id, uint32_t len)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(lt_dp.workers[0].pool);
+	struct rte_mempool *mp = lt_dp.workers[0].pool;
+	struct rte_mbuf *m;
 	struct lt_meta *md;
+
+	if (len + RTE_PKTMBUF_HEADROOM > rte_pktmbuf_data_room_size(mp))
+		mp = T.big;
+	if ((m = rte_pktmbuf_alloc(mp)) == NULL)
+		return NULL;
 
 	if (m == NULL)
 		return NULL;
@@ -463,6 +479,12 @@ msg_alloc(enum lt_msg_kind kind, uint32_t id)
 	md->nmatch = 0;
 	md->msg_id = id;
 	return m;
+}
+
+static struct rte_mbuf *
+msg_alloc(enum lt_msg_kind kind, uint32_t id)
+{
+	return msg_alloc_len(kind, id, 0);
 }
 
 static void
@@ -637,7 +659,7 @@ lt_sess_windows(struct lt_sess *s, int64_t now_us)
 struct rte_mbuf *
 lt_pkt_keep(const uint8_t *l3, uint32_t len)
 {
-	struct rte_mbuf *m = msg_alloc(LT_MSG_PACKET, 0);
+	struct rte_mbuf *m = msg_alloc_len(LT_MSG_PACKET, 0, len);
 
 	if (m != NULL && rte_pktmbuf_append(m, (uint16_t)len) == NULL) {
 		rte_pktmbuf_free(m);
@@ -657,7 +679,7 @@ lt_cc_copy(uint32_t icept, const uint8_t *l3, uint32_t len, int64_t ts_us)
 
 	if (!(w->content & LT_CONTENT_CC))
 		return;
-	if ((m = msg_alloc(LT_MSG_PACKET, 0)) == NULL ||
+	if ((m = msg_alloc_len(LT_MSG_PACKET, 0, len)) == NULL ||
 	    rte_pktmbuf_append(m, (uint16_t)len) == NULL) {
 		rte_pktmbuf_free(m);
 		lt_icepts[icept].own.cc_lost++;
