@@ -28,6 +28,7 @@
 #include "util/rmtree.h"
 
 #define MAX_REPLAY	16
+#define SESSION_BYTES_MAX 256	/* table memory per session, with the hash's own */
 #define LIVE_FLUSH_S	10	/* on a signal, time to deliver what is queued */
 
 static volatile sig_atomic_t got_signal;
@@ -107,7 +108,7 @@ check_pcap(const char *path)
 static int
 eal_argv(const struct lt_config *cfg, const struct args *a, char **av, int max)
 {
-	static char lcores[512], vdev[8192], prefix[64];
+	static char lcores[512], vdev[8192], prefix[64], mem[32];
 	int n = 0;
 
 	av[n++] = "lawtap";
@@ -131,8 +132,11 @@ eal_argv(const struct lt_config *cfg, const struct args *a, char **av, int max)
 		snprintf(prefix, sizeof(prefix), "--file-prefix=lawtap-%d", (int)getpid());
 		av[n++] = lcores;
 		av[n++] = "--no-huge";
+		/* 512 MiB for pools and queues, and room for the session tables */
+		snprintf(mem, sizeof(mem), "%llu", 512 + (unsigned long long)cfg->aaa.max_sessions *
+		    SESSION_BYTES_MAX * ((cfg->aaa.nradius > 0) + (cfg->aaa.ndhcp > 0)) / (1 << 20));
 		av[n++] = "-m";
-		av[n++] = "512";
+		av[n++] = mem;
 		av[n++] = "--no-pci";
 		av[n++] = prefix;
 		av[n++] = "--vdev";

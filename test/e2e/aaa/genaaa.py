@@ -27,6 +27,7 @@ testing123.  python3 stdlib only; the same arguments give the same bytes.
 import hashlib
 import ipaddress
 import os
+import socket
 import struct
 import sys
 
@@ -220,7 +221,21 @@ class Case:
     def write(self, outdir):
         rows = sorted(self.rows, key=lambda x: x[0])
         assert all(a[0] < b[0] for a, b in zip(rows, rows[1:])), self.name
-        gencap.write_pcap(os.path.join(outdir, "gen-%s.pcap" % self.name), rows)
+        if getattr(self, "split", False):
+            # two capture files, so two workers: the data in the first, the AAA
+            # traffic (and every third data packet) in the second
+            def aaa(row):
+                ip = row[3]
+                if ip[0] >> 4 != 4 or ip[9] != 17:
+                    return False
+                src, dst = socket.inet_ntoa(ip[12:16]), socket.inet_ntoa(ip[16:20])
+                return RADIUS in (src, dst) or DHCP in (src, dst)
+            second = [r for i, r in enumerate(rows) if aaa(r) or i % 3 == 0]
+            first = [r for i, r in enumerate(rows) if not (aaa(r) or i % 3 == 0)]
+            gencap.write_pcap(os.path.join(outdir, "gen-%s.pcap" % self.name), first)
+            gencap.write_pcap(os.path.join(outdir, "gen-%s.2.pcap" % self.name), second)
+        else:
+            gencap.write_pcap(os.path.join(outdir, "gen-%s.pcap" % self.name), rows)
         L = ["# lawtap configuration written by test/e2e/aaa/genaaa.py for gen-%s.pcap:" %
              self.name, "# %s" % self.why,
              'operator: { id = "ExampleISP"; network_element = "lawtap-1"; country = "NZ"; };',
@@ -647,7 +662,16 @@ def case_frag():
     return c
 
 
-CASES = {"dual": case_dual, "retrans": case_retrans, "orphans": case_orphans,
+def case_split():
+    """case dual again, its AAA packets in a second capture file: another worker learns the
+    sessions whose data the first worker sees, and the other way round"""
+    c = case_dual()
+    c.name = "split"
+    c.split = True
+    return c
+
+
+CASES = {"dual": case_dual, "split": case_split, "retrans": case_retrans, "orphans": case_orphans,
          "window": case_window, "malformed": case_malformed, "reject": case_reject,
          "dhcp": case_dhcp, "frag": case_frag}
 

@@ -139,7 +139,13 @@ for m in re.finditer(r"\bhi[23]\s*=\s*\"([^\"]+)\"", open(sys.argv[1]).read()):
 
 	set +e
 	start=$(date +%s.%N)
-	timeout --kill-after=10 300 "$lawtap" run -c "$conf" --replay "$pcap" \
+	# a case in two files (CASE.pcap, CASE.2.pcap) is replayed by two workers
+	local files=$pcap checkargs=(--pcap "$pcap")
+	if [ -f "$tmp/$c.2.pcap" ]; then
+		files="$pcap,$tmp/$c.2.pcap"
+		checkargs+=(--pcap "$tmp/$c.2.pcap")
+	fi
+	timeout --kill-after=10 300 "$lawtap" run -c "$conf" --replay "$files" \
 		>"$tmp/$c.run.out" 2>&1
 	run_rc=$?
 	end=$(date +%s.%N)
@@ -191,7 +197,7 @@ PY
 	[ "$run_rc" = 0 ] || { echo "run.sh: $c: lawtap run should exit 0"; status=1; }
 	[ "$lemf_rc" = 0 ] || { echo "run.sh: $c: the LEMF reports gaps or errors"; status=1; }
 	if [ -f "$here/aaacheck.py" ]; then
-		python3 "$here/aaacheck.py" --conf "$conf" --pcap "$pcap" --jsonl "$tmp/$c.jsonl" ||
+		python3 "$here/aaacheck.py" --conf "$conf" "${checkargs[@]}" --jsonl "$tmp/$c.jsonl" ||
 			status=1
 	else
 		echo "run.sh: $c: aaacheck.py is missing: nothing checks what the LEMF got"
