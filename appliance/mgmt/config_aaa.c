@@ -211,7 +211,7 @@ lt_cfg_load_idents(struct lt_cfgctx *c, config_setting_t *g, const char *what,
 {
 	config_setting_t *cc;
 
-	w->idents = &cfg->idents[cfg->nidents];
+	w->idents = cfg->idents != NULL ? &cfg->idents[cfg->nidents] : NULL;
 	for (size_t k = 0; k < sizeof(ident_lists) / sizeof(ident_lists[0]); k++) {
 		config_setting_t *l = config_setting_get_member(g, ident_lists[k].key);
 

@@ -191,6 +191,15 @@ aaa_fragment(const uint8_t *l3, uint32_t l3_len, uint8_t family, int64_t ts_us)
 	rte_pktmbuf_free(r);
 }
 
+/* Is port one of the RADIUS server's auth or acct ports? */
+static bool
+radius_port(int srv, uint16_t port)
+{
+	const struct lt_aaa_server *s = &lt_tcfg->aaa.radius[srv];
+
+	return port_in(port, s->auth_ports, s->nauth) || port_in(port, s->acct_ports, s->nacct);
+}
+
 /* The session lcore's work on one AAA packet. */
 static void
 aaa_process(const uint8_t *l3, uint32_t l3_len, uint8_t family, int64_t ts_us)
@@ -207,10 +216,13 @@ aaa_process(const uint8_t *l3, uint32_t l3_len, uint8_t family, int64_t ts_us)
 		return;
 	}
 	lt_dhcp_expire(ts_us);		/* timers before the packet that passes them */
-	if ((srv = radius_server(family, u.src, u.dst, &to_server)) >= 0)
+	if ((srv = radius_server(family, u.src, u.dst, &to_server)) >= 0) {
+		/* a reassembled datagram's ports are seen only now */
+		if (!radius_port(srv, to_server ? u.dport : u.sport))
+			return;
 		lt_rad_input(l3, l3_len, family, u.src, u.dst, u.sport, u.dport, u.payload, u.len,
 		    srv, ts_us);
-	else if ((srv = dhcp_server(family, &u)) >= 0)
+	} else if ((srv = dhcp_server(family, &u)) >= 0)
 		lt_dhcp_input(u.src, u.payload, u.len, srv, ts_us);
 }
 
@@ -218,24 +230,18 @@ bool
 lt_track_aaa(struct lt_worker *w, struct rte_mbuf *m, uint8_t family, const uint8_t *l3,
     uint32_t l3_len, int64_t ts_us)
 {
-	const struct lt_aaa_server *s;
 	struct lt_meta *md;
 	struct udp_view u;
 	bool to_server;
 	int srv;
-	uint16_t port;
 
 	if (udp_of(l3, l3_len, family, &u) < 0 && !u.fragment)
 		return false;
 	if ((srv = radius_server(family, u.src, u.dst, &to_server)) < 0) {
 		if (u.fragment || dhcp_server(family, &u) < 0)
 			return false;
-	} else if (!u.fragment) {
-		s = &lt_tcfg->aaa.radius[srv];
-		port = to_server ? u.dport : u.sport;
-		if (!port_in(port, s->auth_ports, s->nauth) &&
-		    !port_in(port, s->acct_ports, s->nacct))
-			return false;
+	} else if (!u.fragment && !radius_port(srv, to_server ? u.dport : u.sport)) {
+		return false;
 	}
 	if (w->id == 0) {
 		aaa_process(l3, l3_len, family, ts_us);

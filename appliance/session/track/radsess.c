@@ -335,8 +335,15 @@ sess_new(uint32_t nas, uint32_t kind, uint64_t h, int64_t ts_us, uint8_t server)
 	struct skey k = { nas, kind, h };
 	int32_t pos;
 
-	if ((pos = rte_hash_lookup(R.stab, &k)) >= 0)
-		sess_delete((uint32_t)pos);	/* the same key again: the old one is gone */
+	if ((pos = rte_hash_lookup(R.stab, &k)) >= 0) {
+		/* the same key again (no Acct-Session-Id to tell them apart): the old one ends */
+		struct lt_iri_extra x = { .has_end_reason = 1, .end_reason = 0, .end_us = ts_us };
+
+		lt_sess_windows(&R.sess[pos], ts_us);
+		lt_sess_iri(&R.sess[pos], ETSI_IRI_END, ETSI_AE_ACCESS_END, &x, ts_us);
+		sess_delete((uint32_t)pos);
+		lt_tst.session_ends++;
+	}
 	if ((pos = rte_hash_add_key(R.stab, &k)) < 0) {
 		lt_tst.sessions_full++;
 		return -1;
