@@ -862,6 +862,11 @@ phase_a(struct bench *b, size_t rss0, size_t heap_init, size_t libc_init, size_t
 	printf("  (c) RSS growth, init + phase A     %6.1f B/session (%.1f MiB for %lu sessions)\n",
 	    (double)(rss1 - rss0) / (double)sessions, (double)(rss1 - rss0) / 1048576.0,
 	    sessions);
+	printf("result-A sessions %lu sess_bytes %zu hash_bps %.1f heap_bps %.1f libc_bps %.1f "
+	    "rss_bps %.1f rate %.0f\n", sessions, lt_rad_session_bytes(),
+	    (double)hash_bytes / b->o.max_sessions, (double)heap_init / b->o.max_sessions,
+	    (double)libc_init / b->o.max_sessions, (double)(rss1 - rss0) / (double)sessions,
+	    (double)lt_track_stats()->aaa_packets / t);
 	return 0;
 }
 
@@ -899,7 +904,7 @@ phase_b(struct bench *b)
 	    b->o.secret != NULL ? "configured" : "none", b->ntargets, total, b->ow.iris);
 	if (b->o.callgrind) {
 		/* Accept: verify_response; Accounting-Request: verify_request */
-		printf("callgrind messages %lu parsed %lu auth-checked %lu\n", total, total,
+		printf("callgrind a-messages %lu messages %lu auth-checked %lu\n", m0, total,
 		    b->o.secret != NULL ? (g->n_accept - a0) + (g->n_interim - i0) +
 		    (g->n_stop - s0) + (g->n_start - st0) : 0);
 		return 0;
@@ -907,6 +912,8 @@ phase_b(struct bench *b)
 	printf("  messages/s on one core: median %.0f [min %.0f, max %.0f] of %u runs "
 	    "(informational: shared machine)\n", rate[b->o.runs / 2], rate[0],
 	    rate[b->o.runs - 1], b->o.runs);
+	printf("result-B median %.0f min %.0f max %.0f\n", rate[b->o.runs / 2], rate[0],
+	    rate[b->o.runs - 1]);
 	return 0;
 }
 
