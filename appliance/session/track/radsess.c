@@ -586,7 +586,6 @@ access_reply(const struct radius_msg *m, const uint8_t *l3, uint32_t l3_len,
 		    sess_new(p->nas, KEY_USER, p->user_h, ts_us, p->server);
 		if (sp >= 0) {
 			s = &R.sess[sp];
-			s->user_h = p->user_h;
 			msg_addrs(m, s);
 			sess_icepts((uint32_t)sp, p->tw, p->ntw, p->uname, p->uname_len, &p->pop,
 			    ts_us);
@@ -777,7 +776,6 @@ accounting(const struct radius_msg *m, const uint8_t *l3, uint32_t l3_len, uint8
 		if (pos < 0)
 			return;
 		s = &R.sess[pos];
-		s->user_h = user_h;
 		sess_set_addrs(s, &given);
 		if ((ntw = targets_of(m, tw)) > 0) {
 			pop_of(m, family, src, &pop);

@@ -7,19 +7,17 @@
 
 /* A subscriber session, target or not: kept small, there may be millions. */
 struct lt_sess {
-	uint64_t user_h, csid_h;	/* keyed hashes of User-Name, Calling-Station-Id */
 	int64_t start_us;
 	int64_t expire_us;		/* DHCP: the lease's end; INT64_MAX for RADIUS */
 	uint32_t nas, nas_gen;
-	uint32_t nas_port;
 	uint32_t icept;			/* first intercept, LT_NONE if no warrant names it */
 	uint32_t bset;			/* published bindings, LT_NONE if none */
 	uint32_t acct_auth;		/* last Accounting-Request: part of its authenticator */
 	uint8_t acct_id, has_acct;
-	uint8_t has_nas_port, server;
+	uint8_t server;
 	uint8_t has_v4, nv6;
-	uint8_t v4[4];
 	uint8_t v6len[LT_SESS_V6];
+	uint8_t v4[4];
 	uint8_t v6[LT_SESS_V6][16];
 };
 
