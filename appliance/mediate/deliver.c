@@ -69,8 +69,10 @@ iri_per_target(struct lt_conn *c, struct lt_wown *o, const struct lt_warrant *w,
 	size_t need = (size_t)w->ntargets * ETSI_IPIRI_MAX;
 	uint8_t *p;
 
-	if (c->state == LT_CONN_FAILED)
+	if (c->state == LT_CONN_FAILED) {
+		c->st.records_lost += w->ntargets;	/* the agency gave up on: counted */
 		return LT_UNDELIVERABLE;
+	}
 	/* All of a warrant's IRIs go in together or not at all. */
 	if (lt_conn_reserve(c, need) == NULL)
 		return LT_NO_ROOM;

@@ -223,7 +223,7 @@ aaa_process(const uint8_t *l3, uint32_t l3_len, uint8_t family, int64_t ts_us)
 		lt_rad_input(l3, l3_len, family, u.src, u.dst, u.sport, u.dport, u.payload, u.len,
 		    srv, ts_us);
 	} else if ((srv = dhcp_server(family, &u)) >= 0)
-		lt_dhcp_input(u.src, u.payload, u.len, srv, ts_us);
+		lt_dhcp_input(l3, l3_len, u.src, u.payload, u.len, srv, ts_us);
 }
 
 bool

@@ -197,7 +197,8 @@ set_pop(struct lt_sess *s, const uint8_t pop[static 4])
 }
 
 static void
-ack(const struct dhcp4_msg *m, const uint8_t *src, uint8_t server, int64_t ts_us)
+ack(const struct dhcp4_msg *m, const uint8_t *l3, uint32_t l3_len, const uint8_t *src,
+    uint8_t server, int64_t ts_us)
 {
 	static const uint8_t zero[4];
 	struct dkey k = { 0 };
@@ -220,6 +221,7 @@ ack(const struct dhcp4_msg *m, const uint8_t *src, uint8_t server, int64_t ts_us
 			set_pop(s, pop);
 			lt_sess_windows(s, ts_us);
 			lt_sess_iri(s, ETSI_IRI_CONTINUE, ETSI_AE_INTERIM_UPDATE, NULL, ts_us);
+			lt_sess_aaa_cc(s, l3, l3_len, ts_us);
 			return;
 		}
 		binding_end((uint32_t)pos, 0, ts_us);	/* another address: a new binding */
@@ -244,11 +246,13 @@ ack(const struct dhcp4_msg *m, const uint8_t *src, uint8_t server, int64_t ts_us
 	new_icepts((uint32_t)pos, m, mac, ts_us, server);
 	set_pop(s, pop);
 	lt_sess_iri(s, ETSI_IRI_BEGIN, ETSI_AE_ACCESS_ACCEPT, NULL, ts_us);
+	lt_sess_aaa_cc(s, l3, l3_len, ts_us);
 	lt_sess_bind(s);
 }
 
 void
-lt_dhcp_input(const uint8_t *src, const uint8_t *udp, size_t len, int server, int64_t ts_us)
+lt_dhcp_input(const uint8_t *l3, uint32_t l3_len, const uint8_t *src, const uint8_t *udp,
+    size_t len, int server, int64_t ts_us)
 {
 	static const uint8_t zero[4];
 	struct dhcp4_msg m;
@@ -263,7 +267,7 @@ lt_dhcp_input(const uint8_t *src, const uint8_t *udp, size_t len, int server, in
 	}
 	if (m.op == 2 && m.msg_type == DHCP4_ACK) {
 		if (memcmp(m.yiaddr, zero, 4) != 0)	/* not an answer to DHCPINFORM */
-			ack(&m, src, (uint8_t)server, ts_us);
+			ack(&m, l3, l3_len, src, (uint8_t)server, ts_us);
 		return;
 	}
 	if (m.op != 1 || (m.msg_type != DHCP4_RELEASE && m.msg_type != DHCP4_DECLINE))
@@ -274,5 +278,7 @@ lt_dhcp_input(const uint8_t *src, const uint8_t *udp, size_t len, int server, in
 		lt_tst.stop_without_start++;
 		return;
 	}
+	lt_sess_windows(&D.sess[pos], ts_us);
+	lt_sess_aaa_cc(&D.sess[pos], l3, l3_len, ts_us);
 	binding_end((uint32_t)pos, m.msg_type == DHCP4_RELEASE ? 1 : 0, ts_us);
 }

@@ -656,6 +656,18 @@ lt_sess_windows(struct lt_sess *s, int64_t now_us)
 	}
 }
 
+void
+lt_sess_aaa_cc(const struct lt_sess *s, const uint8_t *l3, uint32_t len, int64_t ts_us)
+{
+	for (uint32_t id = s->icept; id != LT_NONE; id = lt_icepts[id].next) {
+		const struct lt_icept *ic = &lt_icepts[id];
+
+		if (lt_tcfg->warrants[ic->warrant].aaa_cc &&
+		    ic->own.iri_state == LT_IRI_BEGUN && active(ic->warrant, ts_us))
+			lt_cc_copy(id, l3, len, ts_us);
+	}
+}
+
 struct rte_mbuf *
 lt_pkt_keep(const uint8_t *l3, uint32_t len)
 {

@@ -47,6 +47,8 @@ void lt_sess_release(struct lt_sess *s);
 void lt_icept_release(uint32_t id);
 /* A pending reply stops holding the intercept. */
 void lt_icept_unhold(uint32_t id);
+/* With aaa_cc: the AAA packet as CC of the session's intercepts that are begun and active. */
+void lt_sess_aaa_cc(const struct lt_sess *s, const uint8_t *l3, uint32_t len, int64_t ts_us);
 /* An mbuf holding a copy of the IP packet l3, or NULL. */
 struct rte_mbuf *lt_pkt_keep(const uint8_t *l3, uint32_t len);
 /* A copy of the IP packet l3 as CC of the intercept (direction indeterminate). */
@@ -73,8 +75,8 @@ void lt_aaa_free(void);
 /* dhcpsess.c */
 int lt_dhcp_init(const struct lt_config *cfg, int socket);
 void lt_dhcp_free(void);
-void lt_dhcp_input(const uint8_t *src, const uint8_t *udp, size_t len, int server,
-    int64_t ts_us);
+void lt_dhcp_input(const uint8_t *l3, uint32_t l3_len, const uint8_t *src,
+    const uint8_t *udp, size_t len, int server, int64_t ts_us);
 void lt_dhcp_expire(int64_t clock_us);
 void lt_dhcp_tick(int64_t clock_us);
 

@@ -626,7 +626,7 @@ class Model:
                  pop_ip=str(sess.pop_ip), access_type=sess.access_type)
         return f
 
-    def dhcp(self, p, srv, payload):
+    def dhcp(self, p, srv, payload, ip):
         m = dhcp_parse(payload)
         if m is None:
             self.count["malformed DHCP"] += 1
@@ -644,6 +644,8 @@ class Model:
                     self.timer(old.expiry, "lease", old)
                 for st in self.open_streams(old, p.ts):
                     self.iri(st, old, "continue", "interimUpdate", p.ts)
+                    if st.w.aaa_cc:
+                        self.cc(st, p, "indeterminate", ip)
                 return
             if old is not None:
                 del self.bindings[mac]
@@ -661,6 +663,8 @@ class Model:
                 st = self.stream_for(sess, w, p.ts)
                 if st is not None:
                     self.iri(st, sess, "begin", "accessAccept", p.ts)
+                    if w.aaa_cc:
+                        self.cc(st, p, "indeterminate", ip)
             return
         if t in (4, 7) and m["op"] == 1:
             old = self.bindings.get(mac)
@@ -668,6 +672,9 @@ class Model:
                 self.count["DHCP release/decline of no binding"] += 1
                 return
             del self.bindings[mac]
+            for st in self.open_streams(old, p.ts):
+                if st.w.aaa_cc:
+                    self.cc(st, p, "indeterminate", ip)
             self.end_session(old, p.ts,
                              end_reason="regularLogoff" if t == 7 else "undefined")
 
@@ -719,7 +726,7 @@ class Model:
         if kind == "radius":
             self.radius(p, ip, srv, u[0], u[1], u[2])
         else:
-            self.dhcp(p, srv, u[2])
+            self.dhcp(p, srv, u[2], ip)
 
     def data(self, p):
         for sess in self.live_sessions():

@@ -200,7 +200,7 @@ waitlog() {
 	fail "client $((i + 1)): no '$want' number $3 from udhcpc"
 }
 
-ip netns exec "$hub" tcpdump -Z root --immediate-mode -U -n -i br0 -w "$tmp/dhcp.pcap" \
+ip netns exec "$hub" tcpdump -Z root --immediate-mode -B 65536 -U -n -i br0 -w "$tmp/dhcp.pcap" \
 	>"$tmp/tcpdump.out" 2>&1 &
 td_pid=$!
 for _ in $(seq 100); do

@@ -558,7 +558,8 @@ def case_dhcp():
     c = Case("dhcp", 107, "DHCPv4: direct and relayed, renewal, new address, RELEASE, "
              "DECLINE, lease expiry, malformed")
     A, B, E = "02:00:00:00:07:01", "02:00:00:00:07:02", "02:00:00:00:07:99"
-    c.warrant("NZP-0700", "police", 700, macs=[A], why="client A by MAC")
+    c.warrant("NZP-0700", "police", 700, macs=[A], aaa_cc=True,
+              why="client A by MAC, its DHCP packets as CC too")
     c.warrant("NZC-0700", "customs", 700, circuit_ids=["eth 0/1/1:100"],
               why="the line behind the relay by circuit id")
     c.chat("100.64.8.10", 2)

@@ -308,7 +308,7 @@ align() {
 }
 
 # Capture everything that crosses the bridge; tcpdump writes classic pcap.
-ip netns exec "$hub" tcpdump -Z root --immediate-mode -U -n -i br0 -w "$tmp/aaa.pcap" \
+ip netns exec "$hub" tcpdump -Z root --immediate-mode -B 65536 -U -n -i br0 -w "$tmp/aaa.pcap" \
 	>"$tmp/tcpdump.out" 2>&1 &
 td_pid=$!
 for _ in $(seq 100); do

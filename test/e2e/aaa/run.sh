@@ -78,8 +78,22 @@ for x in s:
     x.bind(("127.0.0.1", 0))
 print(",".join(str(x.getsockname()[1]) for x in s))')
 
+# A real capture on a busy machine may lose a frame (the scripts check and
+# fail); such a capture is taken again, up to three times, saying so.
+capture() {
+	local script=$1 try rc
+	for try in 1 2 3; do
+		set +e
+		"$here/$script" "$tmp" --ports "$ports"
+		rc=$?
+		set -e
+		[ "$rc" = 1 ] && [ "$try" -lt 3 ] && { echo "run.sh: $script failed, again"; continue; }
+		return "$rc"
+	done
+}
+
 set +e
-"$here/radcap.sh" "$tmp" --ports "$ports"
+capture radcap.sh
 rc=$?
 set -e
 [ "$rc" = 77 ] && { echo "run.sh: radcap.sh skipped, so do I"; exit 77; }
@@ -87,7 +101,7 @@ set -e
 cases=(aaa)
 failed=() skipped=()
 set +e
-"$here/dhcpcap.sh" "$tmp" --ports "$ports"
+capture dhcpcap.sh
 rc=$?
 set -e
 case $rc in
@@ -102,6 +116,11 @@ if [ -f "$here/genaaa.py" ]; then
 		c=${c##*/}
 		c=${c%.conf}
 		[ -f "$tmp/$c.pcap" ] || { failed+=("$c (no $c.pcap)"); continue; }
+		# genaaa.py's fixed agency ports -> this run's free ones (runs may overlap)
+		IFS=, read -r p1 p2 p3 p4 <<<"$ports"
+		sed -i -e "s/127\.0\.0\.1:40102\b/127.0.0.1:$p1/" -e "s/127\.0\.0\.1:40103\b/127.0.0.1:$p2/" \
+			-e "s/127\.0\.0\.1:40112\b/127.0.0.1:$p3/" -e "s/127\.0\.0\.1:40113\b/127.0.0.1:$p4/" \
+			"$tmp/$c.conf"
 		cases+=("$c")
 	done
 else

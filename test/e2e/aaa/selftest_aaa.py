@@ -70,7 +70,7 @@ CCS = {"dual": {"NZP-0100": 74, "NZC-0100": 0, "NZP-0101": 8}, "retrans": {"NZP-
        "orphans": {"NZP-0300": 4, "NZC-0300": 8},
        "window": {"NZP-0400": 11, "NZP-0401": 8, "NZC-0400": 6},
        "malformed": {"NZP-0500": 9}, "reject": {"NZP-0600": 15, "NZC-0600": 0},
-       "dhcp": {"NZP-0700": 10, "NZC-0700": 4}, "frag": {"NZP-0800": 8}}
+       "dhcp": {"NZP-0700": 16, "NZC-0700": 4}, "frag": {"NZP-0800": 8}}
 
 
 def ok(name, good, detail=""):

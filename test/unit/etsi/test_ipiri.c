@@ -163,7 +163,8 @@ tlv(uint8_t *out, uint8_t tag, const uint8_t *pre, size_t npre,
 
 	out[0] = tag;
 	k += put_len(out + 1, npre + n);
-	memcpy(out + k, pre, npre);
+	if (npre > 0)
+		memcpy(out + k, pre, npre);
 	memmove(out + k + npre, in, n);
 	return k + npre + n;
 }
