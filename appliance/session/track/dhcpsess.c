@@ -10,7 +10,7 @@
 #include "session/aaa/dhcp.h"
 #include "session/track/track_impl.h"
 
-#define SWEEP_PER_TICK	64
+#define SWEEP_SLOTS	256	/* session slots looked at per 1 ms tick */
 
 struct dkey {
 	uint8_t mac[6], pad[2];
@@ -21,7 +21,7 @@ static struct {
 	struct lt_sess *sess;
 	uint32_t *tlist, ntlist;	/* bindings with intercepts */
 	uint32_t *tidx;
-	uint32_t sweep;
+	uint32_t sweep, max;
 } D;
 
 int
@@ -39,6 +39,7 @@ lt_dhcp_init(const struct lt_config *cfg, int socket)
 	if (cfg->aaa.ndhcp == 0)
 		return 0;
 	D.tab = rte_hash_create(&hp);
+	D.max = max;
 	D.sess = rte_zmalloc_socket("lt_dhcp_sess", (size_t)max * sizeof(*D.sess), 64, socket);
 	D.tlist = calloc(max, sizeof(uint32_t));
 	D.tidx = calloc(max, sizeof(uint32_t));
@@ -114,15 +115,14 @@ lt_dhcp_tick(int64_t clock_us)
 	lt_dhcp_expire(clock_us);
 	for (uint32_t i = 0; D.ntlist > 0 && i < D.ntlist; i++)
 		lt_sess_windows(&D.sess[D.tlist[i]], clock_us);
-	for (unsigned i = 0; i < SWEEP_PER_TICK; i++) {
-		const void *key;
-		void *data;
-		int32_t pos = rte_hash_iterate(D.tab, &key, &data, &D.sweep);
+	/* a bounded window of slots per tick: a full pass takes max / SWEEP_SLOTS ticks */
+	for (unsigned i = 0; i < SWEEP_SLOTS; i++) {
+		int32_t pos = (int32_t)D.sweep;
+		void *key;
 
-		if (pos < 0) {
-			D.sweep = 0;
-			break;
-		}
+		D.sweep = D.sweep + 1 >= D.max ? 0 : D.sweep + 1;
+		if (rte_hash_get_key_with_position(D.tab, pos, &key) != 0)
+			continue;	/* a free slot */
 		if (D.sess[pos].icept == LT_NONE && D.sess[pos].expire_us <= clock_us)
 			binding_delete((uint32_t)pos);
 	}

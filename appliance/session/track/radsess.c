@@ -15,7 +15,7 @@
 #define NAS_MAX		4096
 #define PEND_MAX	16384
 #define POP_ID_MAX	128
-#define SWEEP_PER_TICK	64
+#define SWEEP_SLOTS	256	/* session slots looked at per 1 ms tick */
 
 enum { KEY_SESSION_ID = 0, KEY_USER = 1 };
 
@@ -72,7 +72,7 @@ static struct {
 	uint64_t seq;
 	uint32_t *tlist, ntlist;	/* sessions with intercepts */
 	uint32_t *tidx;			/* per session slot: its index in tlist */
-	uint32_t sweep;
+	uint32_t sweep, max;
 	int64_t timeout_us;
 	int64_t next_window_us;
 } R;
@@ -106,6 +106,7 @@ lt_rad_init(const struct lt_config *cfg, int socket)
 	R.tlist = calloc(max, sizeof(uint32_t));
 	R.tidx = calloc(max, sizeof(uint32_t));
 	R.timeout_us = (int64_t)cfg->aaa.access_timeout_s * 1000000;
+	R.max = max;
 	R.next_window_us = INT64_MIN;
 	if (R.stab == NULL || R.ntab == NULL || R.ptab == NULL || R.sess == NULL ||
 	    R.nas == NULL || R.pend == NULL || R.fifo == NULL || R.tlist == NULL ||
@@ -887,16 +888,14 @@ lt_rad_tick(int64_t clock_us)
 		}
 		R.next_window_us = next;
 	}
-	for (unsigned i = 0; i < SWEEP_PER_TICK; i++) {
-		const void *key;
-		void *data;
-		int32_t pos;
+	/* a bounded window of slots per tick: a full pass takes max / SWEEP_SLOTS ticks */
+	for (unsigned i = 0; i < SWEEP_SLOTS; i++) {
+		int32_t pos = (int32_t)R.sweep;
+		void *key;
 
-		pos = rte_hash_iterate(R.stab, &key, &data, &R.sweep);
-		if (pos < 0) {
-			R.sweep = 0;
-			break;
-		}
+		R.sweep = R.sweep + 1 >= R.max ? 0 : R.sweep + 1;
+		if (rte_hash_get_key_with_position(R.stab, pos, &key) != 0)
+			continue;	/* a free slot */
 		if (R.sess[pos].nas_gen != R.nas[R.sess[pos].nas].gen)
 			sess_delete((uint32_t)pos);
 	}
