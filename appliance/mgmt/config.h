@@ -149,6 +149,8 @@ int lt_parse_prefix(const char *s, struct lt_prefix *out);
 int lt_parse_prefix_why(const char *s, struct lt_prefix *out, const char **why);
 /* "127.0.0.1:7001", "[::1]:7001" -> endpoint; -1 if malformed. */
 int lt_parse_endpoint(const char *s, struct lt_endpoint *out);
+/* "02:00:00:00:00:01" or "02-00-00-00-00-01", either case -> 6 octets; -1 if malformed. */
+int lt_parse_mac(const char *s, uint8_t out[static 6]);
 
 /*
  * Checks the raw file text for what libconfig 1.5 gets silently wrong or

@@ -150,31 +150,6 @@ lt_cfg_load_aaa(struct lt_cfgctx *c, config_setting_t *root, struct lt_config *c
 	return 0;
 }
 
-static int
-hexval(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	ch |= 0x20;
-	return ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
-}
-
-/* "02:00:00:00:00:01" or "02-00-00-00-00-01", either case -> 6 octets. */
-static int
-parse_mac(const char *s, uint8_t out[static 6])
-{
-	if (strlen(s) != 17 || (s[2] != ':' && s[2] != '-'))
-		return -1;
-	for (int i = 0; i < 6; i++) {
-		int hi = hexval(s[3 * i]), lo = hexval(s[3 * i + 1]);
-
-		if (hi < 0 || lo < 0 || (i < 5 && s[3 * i + 2] != s[2]))
-			return -1;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return 0;
-}
-
 static const struct {
 	const char *key, *noun;
 	enum lt_ident_kind kind;
@@ -235,7 +210,7 @@ lt_cfg_load_idents(struct lt_cfgctx *c, config_setting_t *g, const char *what,
 			n = strlen(s);
 			id->kind = (uint8_t)ident_lists[k].kind;
 			if (id->kind == LT_IDENT_MAC) {
-				if (parse_mac(s, id->v) < 0)
+				if (lt_parse_mac(s, id->v) < 0)
 					return lt_cfg_fail(c, lt_cfg_line(e), "%s: MAC address "
 					    "%d must be six hex octets such as "
 					    "02:00:5e:00:53:01", what, i + 1);

@@ -1,4 +1,4 @@
-/* config_value.c - strict parsers for the values in lawtap.conf: times, prefixes, endpoints. */
+/* config_value.c - strict parsers for the values in lawtap.conf: times, prefixes, endpoints, MACs. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <string.h>
@@ -180,6 +180,30 @@ lt_parse_endpoint(const char *s, struct lt_endpoint *out)
 		sin->sin_family = AF_INET;
 		sin->sin_port = htons((uint16_t)port);
 		out->salen = sizeof(*sin);
+	}
+	return 0;
+}
+
+static int
+hexval(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	ch |= 0x20;
+	return ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
+}
+
+int
+lt_parse_mac(const char *s, uint8_t out[static 6])
+{
+	if (strlen(s) != 17 || (s[2] != ':' && s[2] != '-'))
+		return -1;
+	for (int i = 0; i < 6; i++) {
+		int hi = hexval(s[3 * i]), lo = hexval(s[3 * i + 1]);
+
+		if (hi < 0 || lo < 0 || (i < 5 && s[3 * i + 2] != s[2]))
+			return -1;
+		out[i] = (uint8_t)(hi << 4 | lo);
 	}
 	return 0;
 }
