@@ -49,9 +49,9 @@ lt_atomic_write(int dirfd, const char *name, const void *buf, size_t len,
 	}
 	/* the rename is only durable once the directory is on disk */
 	if (fsync(dirfd) < 0) {
-		snprintf(err, errlen, "cannot sync the directory of %s: %s", name,
-		    strerror(errno));
-		return -1;
+		snprintf(err, errlen, "%s replaced but its directory could not be "
+		    "synced: %s", name, strerror(errno));
+		return -2;
 	}
 	return 0;
 fail:
