@@ -16,6 +16,8 @@ static const struct {
 	{ "decode", cmd_decode, "decode FILE" },
 	{ "evidence", cmd_evidence,
 	    "evidence verify DIR [--key PUBKEY] | evidence keygen DIR" },
+	{ "store", cmd_store,
+	    "store init|passwd|show-pub [--state DIR] [--passphrase-fd N]" },
 };
 
 static int
