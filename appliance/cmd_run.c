@@ -39,6 +39,40 @@ on_signal(int sig)
 	got_signal = sig;
 }
 
+static volatile sig_atomic_t got_hup;
+
+static void
+on_hup(int sig)
+{
+	(void)sig;
+	got_hup = 1;
+}
+
+/* SIGHUP: the warrants of the configuration file again, applied live. */
+static void
+reload(const char *path)
+{
+	struct lt_config *cfg = calloc(1, sizeof(*cfg));
+	char err[1024];
+
+	if (cfg == NULL) {
+		log_err("reload: out of memory");
+		return;
+	}
+	if (lt_config_load(path, cfg, err, sizeof(err)) < 0) {
+		log_err("reload: %s; the warrants stay as they were", err);
+		free(cfg);
+		return;
+	}
+	if (lt_apply_start(cfg, err, sizeof(err)) < 0) {
+		log_err("reload: %s; the warrants stay as they were", err);
+		lt_config_free(cfg);
+		free(cfg);
+		return;
+	}
+	log_info("reload: %u warrants read from %s, publishing", cfg->nwarrants, path);
+}
+
 struct args {
 	const char *conf;
 	char *replay[MAX_REPLAY];
@@ -259,12 +293,17 @@ is_closed(const struct lt_worker *w)
 
 /* The management lcore: watch signals and phases while the workers run. */
 static void
-supervise(void)
+supervise(const char *path)
 {
 	uint64_t flush_deadline = 0;
 
 	while (lt_dp.phase != LT_PHASE_DONE) {
 		usleep(10000);
+		lt_apply_poll();
+		if (got_hup && lt_dp.phase == LT_PHASE_RUN) {
+			got_hup = 0;
+			reload(path);
+		}
 		if (got_signal && !lt_dp.stop_rx) {
 			log_info("signal %d: stopping capture, delivering what is queued",
 			    (int)got_signal);
@@ -352,7 +391,7 @@ cmd_run(int argc, char **argv)
 		rc = 1;
 		goto out;
 	}
-	if (lt_track_init(&cfg, lt_dp.nworkers, (int)rte_socket_id()) < 0) {
+	if (lt_track_init(&cfg, (int)rte_socket_id()) < 0) {
 		log_err("cannot allocate the subscriber session tables (aaa.max_sessions %u)",
 		    cfg.aaa.max_sessions);
 		rc = 1;
@@ -362,12 +401,14 @@ cmd_run(int argc, char **argv)
 	    cfg.nagencies, cfg.nwarrants, lt_dp.replay ? "replaying captures" : "capturing");
 	for (unsigned i = 0; i < lt_dp.nworkers; i++)
 		rte_eal_remote_launch(lt_worker_main, &lt_dp.workers[i], lt_dp.workers[i].lcore);
-	supervise();
+	signal(SIGHUP, on_hup);
+	supervise(cfg.path);
 	rte_eal_mp_wait_lcore();
 	report(&cfg);
 	rc = verdict(&cfg);
 out:
 	lt_dp_teardown(&cfg);
+	lt_apply_free();
 	lt_ports_stop();
 	{
 		/* A replay's EAL files are its own (prefix lawtap-<pid>): leave none. */

@@ -7,6 +7,7 @@
 
 #include <rte_lcore.h>
 #include <rte_malloc.h>
+#include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 
 #include "capture/port.h"
@@ -22,9 +23,15 @@ lt_dp_setup_delivery(const struct lt_config *cfg, bool replay)
 	uint64_t now = lt_mono_ns();
 
 	lt_dp.agencies = calloc(cfg->nagencies, sizeof(*lt_dp.agencies));
-	lt_dp.wm = calloc(cfg->nwarrants + 1, sizeof(*lt_dp.wm));
-	lt_dp.wown = sodium_malloc((cfg->nwarrants + 1) * sizeof(*lt_dp.wown));
-	if (lt_dp.agencies == NULL || lt_dp.wm == NULL || lt_dp.wown == NULL)
+	if (cfg->nwarrants > LT_SLOTS_MAX) {
+		log_err("%s: more than %d warrants", cfg->path, LT_SLOTS_MAX);
+		return -1;
+	}
+	lt_dp.wm = calloc(LT_SLOTS_MAX, sizeof(*lt_dp.wm));
+	lt_dp.wrec = calloc(LT_SLOTS_MAX, sizeof(*lt_dp.wrec));
+	lt_dp.wown = sodium_malloc(LT_SLOTS_MAX * sizeof(*lt_dp.wown));
+	if (lt_dp.agencies == NULL || lt_dp.wm == NULL || lt_dp.wown == NULL ||
+	    lt_dp.wrec == NULL)
 		return -1;
 	for (unsigned i = 0; i < lt_dp.nworkers; i++) {
 		lt_dp.workers[i].agency_lost = calloc(cfg->nagencies + 1, sizeof(uint64_t));
@@ -67,19 +74,31 @@ lt_dp_setup_delivery(const struct lt_config *cfg, bool replay)
 	for (uint32_t i = 0; i < cfg->nwarrants; i++) {
 		const struct lt_warrant *w = &cfg->warrants[i];
 
-		lt_dp.wm[i] = (struct lt_wmatch){
-			.start_us = w->start_s * 1000000,
-			.end_us = w->end_s == LT_TIME_NEVER ? INT64_MAX : w->end_s * 1000000,
-			.owner = lt_dp.agencies[w->agency].owner,
-			.content = (uint8_t)w->content,
-		};
-		if (lt_wown_init(&lt_dp.wown[i], cfg, i) < 0) {
+		if (lt_dp_slot_init(i, cfg, i) < 0) {
 			log_err("%s:%d: warrant %u cannot be encoded (identifier lengths)",
 			    cfg->path, w->line, i);
 			return -1;
 		}
 	}
+	lt_dp.nslots = cfg->nwarrants;
 	return 0;
+}
+
+int
+lt_dp_slot_init(uint32_t slot, const struct lt_config *cfg, uint32_t i)
+{
+	const struct lt_warrant *w = &cfg->warrants[i];
+
+	lt_dp.wm[slot] = (struct lt_wmatch){
+		.start_us = w->start_s * 1000000,
+		.end_us = w->end_s == LT_TIME_NEVER ? INT64_MAX : w->end_s * 1000000,
+		.owner = lt_dp.agencies[w->agency].owner,
+		.agency = (uint16_t)w->agency,
+		.content = (uint8_t)w->content,
+		.aaa_cc = w->aaa_cc,
+	};
+	lt_dp.wrec[slot] = w;
+	return lt_wown_init(&lt_dp.wown[slot], cfg, i);
 }
 
 int
@@ -113,7 +132,15 @@ lt_dp_setup_workers(const struct lt_rxq *q, unsigned nq)
 			return -1;
 		i++;
 	}
-	return i == nq ? 0 : -1;
+	if (i != nq)
+		return -1;
+	lt_dp.rcu = rte_zmalloc("lt_rcu", rte_rcu_qsbr_get_memsize(nq), RTE_CACHE_LINE_SIZE);
+	if (lt_dp.rcu == NULL || rte_rcu_qsbr_init(lt_dp.rcu, nq) != 0)
+		return -1;
+	for (i = 0; i < nq; i++)
+		if (rte_rcu_qsbr_thread_register(lt_dp.rcu, i) != 0)
+			return -1;
+	return 0;
 }
 
 
@@ -128,6 +155,8 @@ lt_dp_teardown(const struct lt_config *cfg)
 		}
 	free(lt_dp.agencies);
 	free(lt_dp.wm);
+	free((void *)lt_dp.wrec);
+	rte_free(lt_dp.rcu);
 	if (lt_dp.wown != NULL)
 		sodium_free(lt_dp.wown);	/* wipes the LIIDs in the templates */
 	if (lt_dp.workers != NULL) {

@@ -35,11 +35,20 @@ lt_meta(struct rte_mbuf *m)
 	return rte_mbuf_to_priv(m);
 }
 
-/* Per warrant, read by every worker for matching. */
+#define LT_SLOTS_MAX	4096	/* warrants a run can know, reloads included */
+
+/*
+ * Per warrant slot, read by every worker.  A slot is a warrant for the whole
+ * run (a reload keeps the slot of a warrant it keeps, and never reuses the
+ * slot of one it drops); the session lcore changes the volatile fields when a
+ * reload is published.
+ */
 struct lt_wmatch {
-	int64_t start_us, end_us;
+	volatile int64_t start_us, end_us;
 	uint16_t owner;			/* worker that owns the warrant's agency */
-	uint8_t content;
+	uint16_t agency;
+	volatile uint8_t content;
+	volatile uint8_t aaa_cc;
 };
 
 enum lt_phase {
@@ -64,7 +73,8 @@ struct lt_worker {
 	int64_t clock_us, first_us;	/* replay: capture clock of this worker */
 	uint64_t next_tick;
 	volatile int64_t head_us;	/* replay: time of the packet it is about to take */
-	int64_t iri_next_us;		/* earliest warrant start/end not yet acted on */
+	int64_t iri_next_us;
+	uint64_t windows_seen;		/* lt_dp.windows_changed when iri_next_us was found */		/* earliest warrant start/end not yet acted on */
 	unsigned empty_runs;
 	uint64_t aaa_sent;		/* AAA packets handed to the session lcore ... */
 	volatile uint64_t aaa_done;	/* ... and how many it has processed */
@@ -79,12 +89,19 @@ struct lt_agency_rt {
 	struct etsi_ident ka_ident;
 };
 
+struct lt_apply;
+
 struct lt_dp {
-	const struct lt_config *cfg;
+	const struct lt_config *cfg;	/* agencies, operator; warrants as first loaded */
 	bool replay;
-	const struct lt_match *match;
-	struct lt_wmatch *wm;		/* [nwarrants] */
-	struct lt_wown *wown;		/* [nwarrants], each touched by its owner only */
+	const struct lt_match *volatile match;	/* replaced under RCU by a reload */
+	struct lt_wmatch *wm;		/* [LT_SLOTS_MAX] */
+	struct lt_wown *wown;		/* [LT_SLOTS_MAX], each touched by its owner only */
+	const struct lt_warrant *volatile *wrec;	/* [LT_SLOTS_MAX]: slot -> warrant */
+	volatile uint32_t nslots;
+	struct rte_rcu_qsbr *rcu;	/* workers report quiescence once per loop */
+	struct lt_apply *volatile apply;	/* a reload for the session lcore to publish */
+	volatile uint64_t windows_changed;	/* bumped when a reload moves warrant windows */
 	struct lt_agency_rt *agencies;	/* [nagencies] */
 	struct lt_worker *workers;	/* [nworkers] */
 	unsigned nworkers;
@@ -102,8 +119,19 @@ int lt_dp_setup_workers(const struct lt_rxq *q, unsigned nq);
 /* Connections per agency (owned round-robin by the workers), warrant state. */
 int lt_dp_setup_delivery(const struct lt_config *cfg, bool replay);
 void lt_dp_teardown(const struct lt_config *cfg);
+/* Slot slot is warrant i of cfg: window, owner, template (cfg must outlive the run). */
+int lt_dp_slot_init(uint32_t slot, const struct lt_config *cfg, uint32_t i);
 
 int lt_worker_main(void *arg);
+
+/* apply.c: live apply.  Main lcore: reload the warrants from cfg (takes it). */
+int lt_apply_start(struct lt_config *cfg, char *err, size_t errlen);
+/* Main lcore: 1 when the last reload is published and the old tables freed. */
+int lt_apply_poll(void);
+/* Session lcore: publish a pending reload. */
+void lt_apply_publish(void);
+/* At exit, after the workers stopped. */
+void lt_apply_free(void);
 /* The stages after rx for one burst (the loop's body; benchmarks call it too). */
 void lt_worker_burst(struct lt_worker *w, struct rte_mbuf **pkts, uint16_t n, int64_t now_us);
 /* Waits a moment usefully: the worker's rings, timers and connections. */

@@ -81,7 +81,7 @@ deliver_owned(struct lt_worker *w, struct rte_mbuf *m, unsigned *from)
 
 		if (lt_dp.wm[wi].owner != w->id)
 			continue;
-		a = &lt_dp.agencies[lt_dp.cfg->warrants[wi].agency];
+		a = &lt_dp.agencies[lt_dp.wm[wi].agency];
 		r = lt_deliver_cc(&a->hi3, o, us_time(md->ts_us),
 		    (enum etsi_dir)md->dir[*from], pkt, md->l3_len);
 		if (r == LT_NO_ROOM) {
@@ -131,20 +131,25 @@ drain_ring(struct lt_worker *w)
 static void
 iri_tick(struct lt_worker *w)
 {
-	const struct lt_config *cfg = lt_dp.cfg;
 	int64_t clock = lt_dp_clock_us(), first = lt_dp.replay ? dp_first_us() : clock;
 	int64_t next = INT64_MAX;
 
-	if (clock == INT64_MIN || first == INT64_MAX || clock < w->iri_next_us)
-		return;		/* no packet yet (no capture clock), or nothing due */
-	for (uint32_t i = 0; i < cfg->nwarrants; i++) {
-		const struct lt_warrant *wr = &cfg->warrants[i];
-		struct lt_wown *o = &lt_dp.wown[i];
+	uint64_t changed = __atomic_load_n(&lt_dp.windows_changed, __ATOMIC_ACQUIRE);
 
-		if (lt_dp.wm[i].owner != w->id || !(wr->content & LT_CONTENT_IRI) ||
+	if (clock == INT64_MIN || first == INT64_MAX ||
+	    (clock < w->iri_next_us && changed == w->windows_seen))
+		return;		/* no packet yet (no capture clock), or nothing due */
+	w->windows_seen = changed;
+	for (uint32_t i = 0; i < lt_dp.nslots; i++) {
+		const struct lt_warrant *wr = lt_dp.wrec[i];
+		struct lt_wown *o = &lt_dp.wown[i];
+		struct lt_wmatch *wm = &lt_dp.wm[i];
+
+		if (wm->owner != w->id || !(wm->content & LT_CONTENT_IRI) ||
 		    o->iri_state == LT_IRI_ENDED)
 			continue;
-		lt_deliver_window_iri(&lt_dp.agencies[wr->agency].hi2, o, wr, clock, first);
+		lt_deliver_window_iri(&lt_dp.agencies[wm->agency].hi2, o, wr, wm->start_us,
+		    wm->end_us, clock, first);
 		if (o->iri_state == LT_IRI_NONE && lt_dp.wm[i].start_us < next)
 			next = lt_dp.wm[i].start_us;
 		if (o->iri_state == LT_IRI_BEGUN && lt_dp.wm[i].end_us < next)
@@ -158,6 +163,8 @@ static void
 owner_poll(struct lt_worker *w, uint64_t now)
 {
 	drain_ring(w);
+	if (w->id == 0 && lt_dp.apply != NULL)
+		lt_apply_publish();
 	lt_track_poll(w, lt_dp_clock_us());
 	if (now >= w->next_tick) {
 		w->next_tick = now + TICK_NS;
@@ -179,7 +186,7 @@ ring_loss(struct lt_worker *w, const struct lt_meta *md, uint16_t owner)
 		uint32_t wi = id_warrant(md->warrant[i]);
 
 		if (lt_dp.wm[wi].owner == owner)
-			w->agency_lost[lt_dp.cfg->warrants[wi].agency]++;
+			w->agency_lost[lt_dp.wm[wi].agency]++;
 	}
 }
 
@@ -250,7 +257,7 @@ classify_hit(struct lt_worker *w, struct rte_mbuf *m, const struct lt_pkt *pk,
 	const uint8_t *addr[2] = { pk->src, pk->dst };
 	const struct lt_bset *bs[2] = { NULL, NULL };
 	uint32_t set[2] = { LT_NO_SET, LT_NO_SET };
-	const struct lt_match *mt = lt_dp.match;
+	const struct lt_match *mt = __atomic_load_n(&lt_dp.match, __ATOMIC_ACQUIRE);
 	struct lt_meta *md;
 
 	for (int side = 0; side < 2; side++)
@@ -295,6 +302,7 @@ classify_hit(struct lt_worker *w, struct rte_mbuf *m, const struct lt_pkt *pk,
 static void
 classify(struct lt_worker *w, struct rte_mbuf *m, int64_t ts_us)
 {
+	const struct lt_match *mt;
 	struct lt_pkt pk;
 	enum lt_parse_result pr;
 	bool hit[2];
@@ -310,12 +318,13 @@ classify(struct lt_worker *w, struct rte_mbuf *m, int64_t ts_us)
 		rte_pktmbuf_free(m);
 		return;
 	}
+	mt = __atomic_load_n(&lt_dp.match, __ATOMIC_ACQUIRE);
 	if (pk.family == 4) {
-		hit[0] = lt_match_maybe4(lt_dp.match, pk.src);
-		hit[1] = lt_match_maybe4(lt_dp.match, pk.dst);
+		hit[0] = lt_match_maybe4(mt, pk.src);
+		hit[1] = lt_match_maybe4(mt, pk.dst);
 	} else {
-		hit[0] = lt_match_maybe6(lt_dp.match, pk.src);
-		hit[1] = lt_match_maybe6(lt_dp.match, pk.dst);
+		hit[0] = lt_match_maybe6(mt, pk.src);
+		hit[1] = lt_match_maybe6(mt, pk.dst);
 	}
 	if (likely(!hit[0] && !hit[1])) {
 		rte_pktmbuf_free(m);

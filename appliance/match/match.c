@@ -173,6 +173,13 @@ build_lpm(struct lt_match *m, const struct pw *v, const uint32_t *set_pw, int so
 struct lt_match *
 lt_match_build(const struct lt_config *cfg, int socket, char *err, size_t errlen)
 {
+	return lt_match_build_slots(cfg, NULL, socket, err, errlen);
+}
+
+struct lt_match *
+lt_match_build_slots(const struct lt_config *cfg, const uint32_t *slot_of, int socket,
+    char *err, size_t errlen)
+{
 	struct lt_match *m;
 	struct pw *v = NULL;
 	uint32_t nv = 0, nlist = 0, cap = 0, *set_pw = NULL, *list = NULL;
@@ -194,7 +201,8 @@ lt_match_build(const struct lt_config *cfg, int socket, char *err, size_t errlen
 		if (!(wr->content & LT_CONTENT_CC))
 			continue;
 		for (uint32_t t = 0; t < wr->ntargets && nv < cfg->ntargets; t++)
-			v[nv++] = (struct pw){ .p = wr->targets[t], .warrant = w };
+			v[nv++] = (struct pw){ .p = wr->targets[t],
+			    .warrant = slot_of != NULL ? slot_of[w] : w };
 	}
 	qsort(v, nv, sizeof(*v), pw_cmp);
 
@@ -322,5 +330,23 @@ lt_match_dyn_ref(struct lt_match *m, uint8_t family, const uint8_t *a, int delta
 	    !(m->static_filter[h >> 6] & bit)) {
 		__atomic_fetch_and(&m->filter[h >> 6], ~bit, __ATOMIC_RELEASE);
 	}
+	return 0;
+}
+
+int
+lt_match_take_dyn(struct lt_match *to, struct lt_match *from)
+{
+	size_t words = (1u << LT_FILTER_BITS) / 64;
+
+	if (from->dyn_count == NULL)
+		return 0;
+	if ((to->static_filter = malloc(words * sizeof(uint64_t))) == NULL)
+		return -1;
+	memcpy(to->static_filter, to->filter, words * sizeof(uint64_t));
+	to->dyn_count = from->dyn_count;
+	from->dyn_count = NULL;
+	for (uint32_t h = 0; h < (1u << LT_FILTER_BITS); h++)
+		if (to->dyn_count[h] > 0)
+			to->filter[h >> 6] |= 1ULL << (h & 63);
 	return 0;
 }

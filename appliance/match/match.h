@@ -34,7 +34,15 @@ struct lt_match {
 /* Only warrants with CC content take part; returns NULL with err filled. */
 struct lt_match *lt_match_build(const struct lt_config *cfg, int socket,
     char *err, size_t errlen);
+/* The same with warrant i known to the data path as slot_of[i] (live apply). */
+struct lt_match *lt_match_build_slots(const struct lt_config *cfg, const uint32_t *slot_of,
+    int socket, char *err, size_t errlen);
 void lt_match_free(struct lt_match *m);
+/*
+ * A new table takes over the dynamic addresses (sessions, AAA servers) of
+ * the one it replaces, before it is published.  -1 when out of memory.
+ */
+int lt_match_take_dyn(struct lt_match *to, struct lt_match *from);
 
 static inline uint32_t
 lt_filter_hash(uint64_t key)

@@ -13,7 +13,13 @@ int
 lt_wown_init_cin(struct lt_wown *o, const struct lt_config *cfg, uint32_t warrant,
     uint32_t cin)
 {
-	const struct lt_warrant *w = &cfg->warrants[warrant];
+	return lt_wown_init_rec(o, cfg, &cfg->warrants[warrant], cin);
+}
+
+int
+lt_wown_init_rec(struct lt_wown *o, const struct lt_config *cfg, const struct lt_warrant *w,
+    uint32_t cin)
+{
 	const struct lt_agency *a = &cfg->agencies[w->agency];
 	struct etsi_ident id = {
 		.pspdu_version = a->pspdu_version,
@@ -111,10 +117,8 @@ iri_per_target(struct lt_conn *c, struct lt_wown *o, const struct lt_warrant *w,
 
 enum lt_deliver_result
 lt_deliver_window_iri(struct lt_conn *c, struct lt_wown *o, const struct lt_warrant *w,
-    int64_t clock_us, int64_t first_us)
+    int64_t start_us, int64_t end_us, int64_t clock_us, int64_t first_us)
 {
-	int64_t start_us = w->start_s * 1000000;
-	int64_t end_us = w->end_s == LT_TIME_NEVER ? INT64_MAX : w->end_s * 1000000;
 	enum lt_deliver_result r;
 
 	if (o->iri_state == LT_IRI_NONE && clock_us >= start_us && end_us > first_us) {

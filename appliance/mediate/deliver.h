@@ -28,6 +28,9 @@ int lt_wown_init(struct lt_wown *o, const struct lt_config *cfg, uint32_t warran
 /* The same for one of the warrant's access sessions, which has a CIN of its own. */
 int lt_wown_init_cin(struct lt_wown *o, const struct lt_config *cfg, uint32_t warrant,
     uint32_t cin);
+/* The same for a warrant record (cfg gives the agencies and the operator). */
+int lt_wown_init_rec(struct lt_wown *o, const struct lt_config *cfg, const struct lt_warrant *w,
+    uint32_t cin);
 
 /* One IPCC record: the IP packet pkt[0..len) captured at ts. */
 enum lt_deliver_result lt_deliver_cc(struct lt_conn *c, struct lt_wown *o,
@@ -39,6 +42,7 @@ enum lt_deliver_result lt_deliver_cc(struct lt_conn *c, struct lt_wown *o,
  * so that the caller retries.
  */
 enum lt_deliver_result lt_deliver_window_iri(struct lt_conn *c, struct lt_wown *o,
-    const struct lt_warrant *w, int64_t clock_us, int64_t first_us);
+    const struct lt_warrant *w, int64_t start_us, int64_t end_us, int64_t clock_us,
+    int64_t first_us);
 
 #endif

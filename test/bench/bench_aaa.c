@@ -948,7 +948,7 @@ main(int argc, char **argv)
 	rss0 = rss_bytes();
 	heap0 = heap_bytes();
 	libc0 = libc_bytes();
-	if (lt_track_init(&cfg, lt_dp.nworkers, (int)rte_socket_id()) < 0 ||
+	if (lt_track_init(&cfg, (int)rte_socket_id()) < 0 ||
 	    !lt_track_enabled()) {
 		fprintf(stderr, "bench_aaa: lt_track_init failed for %u sessions (--mem?)\n",
 		    b.o.max_sessions);

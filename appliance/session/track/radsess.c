@@ -75,6 +75,7 @@ static struct {
 	uint32_t sweep, max;
 	int64_t timeout_us;
 	int64_t next_window_us;
+	uint64_t windows_seen;		/* lt_dp.windows_changed when it was found */
 } R;
 
 static struct rte_hash *
@@ -409,7 +410,7 @@ pop_of(const struct radius_msg *m, uint8_t family, const uint8_t *src, struct lt
 static inline bool
 aaa_cc(uint32_t w)
 {
-	return lt_tcfg->warrants[w].aaa_cc;
+	return lt_dp.wm[w].aaa_cc;
 }
 
 /* IRI-Report for the warrants naming a request's user; with aaa_cc, the request and reply as CC. */
@@ -875,18 +876,19 @@ void
 lt_rad_tick(int64_t clock_us)
 {
 	pend_expire(clock_us);
-	if (clock_us >= R.next_window_us) {
+	if (clock_us >= R.next_window_us || R.windows_seen != lt_dp.windows_changed) {
 		int64_t next = INT64_MAX;
 
 		for (uint32_t i = 0; i < R.ntlist; i++)
 			lt_sess_windows(&R.sess[R.tlist[i]], clock_us);
-		for (uint32_t w = 0; w < lt_tcfg->nwarrants; w++) {
+		for (uint32_t w = 0; w < lt_dp.nslots; w++) {
 			if (lt_dp.wm[w].start_us > clock_us && lt_dp.wm[w].start_us < next)
 				next = lt_dp.wm[w].start_us;
 			if (lt_dp.wm[w].end_us > clock_us && lt_dp.wm[w].end_us < next)
 				next = lt_dp.wm[w].end_us;
 		}
 		R.next_window_us = next;
+		R.windows_seen = lt_dp.windows_changed;
 	}
 	/* a bounded window of slots per tick: a full pass takes max / SWEEP_SLOTS ticks */
 	for (unsigned i = 0; i < SWEEP_SLOTS; i++) {

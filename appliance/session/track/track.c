@@ -43,7 +43,6 @@ static struct {
 	uint32_t *bset_free, nbset_free;
 	uint32_t *icept_free, nicept_free;
 	struct rte_ring *icept_back;	/* owners return retired intercepts */
-	struct rte_rcu_qsbr *rcu;
 	struct rte_mempool *big;	/* reassembled AAA datagrams and their copies */
 	struct retire *retire;
 	uint32_t rhead, rtail;
@@ -108,7 +107,7 @@ lt_track_targets(uint8_t kind, const uint8_t *v, size_t len, uint32_t *out, unsi
 			hi = mid;
 	}
 	for (; lo < T.nidents && T.idents[lo].kind == kind && T.idents[lo].h == h; lo++) {
-		const struct lt_warrant *w = &lt_tcfg->warrants[T.idents[lo].warrant];
+		const struct lt_warrant *w = lt_dp.wrec[T.idents[lo].warrant];
 		bool same = false;
 
 		/* the hash found it; the bytes decide */
@@ -121,25 +120,41 @@ lt_track_targets(uint8_t kind, const uint8_t *v, size_t len, uint32_t *out, unsi
 	return n;
 }
 
-static int
-init_idents(const struct lt_config *cfg)
+/*
+ * The identities warrants name, sorted by (kind, keyed hash), each with its
+ * warrant's slot (slot_of[i] for warrant i of cfg; i itself if NULL).
+ */
+void *
+lt_track_idents_build(const struct lt_config *cfg, const uint32_t *slot_of, uint32_t *n)
 {
-	T.idents = sodium_malloc((cfg->nidents + 1) * sizeof(*T.idents));
-	if (T.idents == NULL)
-		return -1;
+	struct ident *v = sodium_malloc((cfg->nidents + 1) * sizeof(*v));
+
+	*n = 0;
+	if (v == NULL)
+		return NULL;
 	for (uint32_t w = 0; w < cfg->nwarrants; w++)
 		for (uint32_t i = 0; i < cfg->warrants[w].nidents; i++) {
 			const struct lt_ident *id = &cfg->warrants[w].idents[i];
 
-			T.idents[T.nidents++] = (struct ident){ id->kind,
-			    lt_track_hash(id->v, id->len), w };
+			v[(*n)++] = (struct ident){ id->kind, lt_track_hash(id->v, id->len),
+			    slot_of != NULL ? slot_of[w] : w };
 		}
-	qsort(T.idents, T.nidents, sizeof(*T.idents), ident_cmp);
-	return 0;
+	qsort(v, *n, sizeof(*v), ident_cmp);
+	return v;
+}
+
+/* Session lcore: the identities of a reload; the old ones are freed. */
+void
+lt_track_idents_swap(void *v, uint32_t n)
+{
+	if (T.idents != NULL)
+		sodium_free(T.idents);
+	T.idents = v;
+	T.nidents = n;
 }
 
 int
-lt_track_init(const struct lt_config *cfg, unsigned nworkers, int socket)
+lt_track_init(const struct lt_config *cfg, int socket)
 {
 	struct rte_hash_parameters hp = {
 		.name = "lt_bind",
@@ -149,41 +164,32 @@ lt_track_init(const struct lt_config *cfg, unsigned nworkers, int socket)
 		.socket_id = socket,
 		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF,
 	};
-	size_t sz;
 
 	lt_tcfg = cfg;
 	if (cfg->nidents == 0 && cfg->aaa.nradius == 0 && cfg->aaa.ndhcp == 0)
 		return 0;
 	randombytes_buf(T.hkey, sizeof(T.hkey));
-	if (init_idents(cfg) < 0)
+	if ((T.idents = lt_track_idents_build(cfg, NULL, &T.nidents)) == NULL)
 		return -1;
 	T.btab = rte_hash_create(&hp);
 	T.bsets = rte_zmalloc_socket("lt_bsets", BSET_MAX * sizeof(*T.bsets), 64, socket);
 	T.bset_free = calloc(BSET_MAX, sizeof(uint32_t));
 	T.icept_free = calloc(ICEPT_MAX, sizeof(uint32_t));
 	T.retire = calloc(RETIRE_MAX, sizeof(*T.retire));
-	T.next_cin = calloc(cfg->nwarrants + 1, sizeof(uint32_t));
+	T.next_cin = calloc(LT_SLOTS_MAX, sizeof(uint32_t));
 	lt_icepts = sodium_malloc(ICEPT_MAX * sizeof(*lt_icepts));
 	T.icept_back = rte_ring_create("lt_icept_back", ICEPT_MAX, socket, RING_F_SC_DEQ);
 	T.big = rte_pktmbuf_pool_create("lt_aaa_big", BIG_MBUFS, 0,
 	    RTE_ALIGN(sizeof(struct lt_meta), RTE_MBUF_PRIV_ALIGN),
 	    RTE_PKTMBUF_HEADROOM + BIG_DATA, socket);
-	sz = rte_rcu_qsbr_get_memsize(nworkers);
-	T.rcu = rte_zmalloc_socket("lt_rcu", sz, RTE_CACHE_LINE_SIZE, socket);
 	if (T.btab == NULL || T.bsets == NULL || T.bset_free == NULL ||
 	    T.icept_free == NULL || T.retire == NULL || T.next_cin == NULL ||
-	    lt_icepts == NULL || T.icept_back == NULL || T.rcu == NULL || T.big == NULL ||
-	    rte_rcu_qsbr_init(T.rcu, nworkers) != 0)
+	    lt_icepts == NULL || T.icept_back == NULL || T.big == NULL)
 		return -1;
-	for (unsigned i = 0; i < nworkers; i++)
-		if (rte_rcu_qsbr_thread_register(T.rcu, i) != 0)
-			return -1;
 	for (uint32_t i = 0; i < BSET_MAX; i++)
 		T.bset_free[T.nbset_free++] = BSET_MAX - 1 - i;
 	for (uint32_t i = 0; i < ICEPT_MAX; i++)
 		T.icept_free[T.nicept_free++] = ICEPT_MAX - 1 - i;
-	for (uint32_t w = 0; w < cfg->nwarrants; w++)
-		T.next_cin[w] = cfg->warrants[w].cin + 1;
 	if (lt_rad_init(cfg, socket) < 0 || lt_dhcp_init(cfg, socket) < 0 ||
 	    lt_aaa_init(socket) < 0)
 		return -1;
@@ -199,7 +205,6 @@ lt_track_free(void)
 	lt_aaa_free();
 	rte_hash_free(T.btab);
 	rte_free(T.bsets);
-	rte_free(T.rcu);
 	rte_ring_free(T.icept_back);
 	rte_mempool_free(T.big);
 	free(T.bset_free);
@@ -217,22 +222,19 @@ lt_track_free(void)
 void
 lt_track_quiescent(unsigned worker)
 {
-	if (T.on)
-		rte_rcu_qsbr_quiescent(T.rcu, worker);
+	rte_rcu_qsbr_quiescent(lt_dp.rcu, worker);
 }
 
 void
 lt_track_online(unsigned worker)
 {
-	if (T.on)
-		rte_rcu_qsbr_thread_online(T.rcu, worker);
+	rte_rcu_qsbr_thread_online(lt_dp.rcu, worker);
 }
 
 void
 lt_track_offline(unsigned worker)
 {
-	if (T.on)
-		rte_rcu_qsbr_thread_offline(T.rcu, worker);
+	rte_rcu_qsbr_thread_offline(lt_dp.rcu, worker);
 }
 
 static void
@@ -340,7 +342,9 @@ lt_icept_new(uint32_t warrant, uint32_t sess, const uint8_t *uname, size_t len)
 	}
 	id = T.icept_free[--T.nicept_free];
 	ic = &lt_icepts[id];
-	if (lt_wown_init_cin(&ic->own, lt_tcfg, warrant, T.next_cin[warrant]) < 0) {
+	if (T.next_cin[warrant] == 0)
+		T.next_cin[warrant] = lt_dp.wrec[warrant]->cin + 1;
+	if (lt_wown_init_rec(&ic->own, lt_tcfg, lt_dp.wrec[warrant], T.next_cin[warrant]) < 0) {
 		T.icept_free[T.nicept_free++] = id;
 		return LT_NONE;
 	}
@@ -365,11 +369,11 @@ queue_retire(uint32_t bset, uint32_t icept, const int32_t *pos, unsigned npos)
 
 	if (T.rtail - T.rhead == RETIRE_MAX) {
 		/* full: wait for the oldest grace period rather than lose track */
-		rte_rcu_qsbr_synchronize(T.rcu, RTE_QSBR_THRID_INVALID);
+		rte_rcu_qsbr_synchronize(lt_dp.rcu, RTE_QSBR_THRID_INVALID);
 		lt_track_retire_poll();
 	}
 	r = &T.retire[T.rtail++ % RETIRE_MAX];
-	r->token = rte_rcu_qsbr_start(T.rcu);
+	r->token = rte_rcu_qsbr_start(lt_dp.rcu);
 	r->bset = bset;
 	r->icept = icept;
 	for (unsigned i = 0; i < 1 + LT_SESS_V6; i++)
@@ -406,7 +410,7 @@ lt_sess_bind(struct lt_sess *s)
 	b->n = 0;
 	for (uint32_t ic = s->icept; ic != LT_NONE && b->n < LT_BSET_MAX;
 	    ic = lt_icepts[ic].next)
-		if (lt_tcfg->warrants[lt_icepts[ic].warrant].content & LT_CONTENT_CC)
+		if (lt_dp.wm[lt_icepts[ic].warrant].content & LT_CONTENT_CC)
 			b->icept[b->n++] = ic;
 	if (b->n == 0) {
 		T.bset_free[T.nbset_free++] = id;
@@ -662,7 +666,7 @@ lt_sess_aaa_cc(const struct lt_sess *s, const uint8_t *l3, uint32_t len, int64_t
 	for (uint32_t id = s->icept; id != LT_NONE; id = lt_icepts[id].next) {
 		const struct lt_icept *ic = &lt_icepts[id];
 
-		if (lt_tcfg->warrants[ic->warrant].aaa_cc &&
+		if (lt_dp.wm[ic->warrant].aaa_cc &&
 		    ic->own.iri_state == LT_IRI_BEGUN && active(ic->warrant, ts_us))
 			lt_cc_copy(id, l3, len, ts_us);
 	}
@@ -685,11 +689,10 @@ lt_pkt_keep(const uint8_t *l3, uint32_t len)
 void
 lt_cc_copy(uint32_t icept, const uint8_t *l3, uint32_t len, int64_t ts_us)
 {
-	const struct lt_warrant *w = &lt_tcfg->warrants[lt_icepts[icept].warrant];
 	struct rte_mbuf *m;
 	struct lt_meta *md;
 
-	if (!(w->content & LT_CONTENT_CC))
+	if (!(lt_dp.wm[lt_icepts[icept].warrant].content & LT_CONTENT_CC))
 		return;
 	if ((m = msg_alloc_len(LT_MSG_PACKET, 0, len)) == NULL ||
 	    rte_pktmbuf_append(m, (uint16_t)len) == NULL) {
@@ -711,7 +714,7 @@ lt_cc_copy(uint32_t icept, const uint8_t *l3, uint32_t len, int64_t ts_us)
 void
 lt_iri_send(struct lt_icept *ic, const struct etsi_ipiri *iri, int64_t ts_us)
 {
-	const struct lt_warrant *w = &lt_tcfg->warrants[ic->warrant];
+	const struct lt_wmatch *w = &lt_dp.wm[ic->warrant];
 	struct etsi_time ts = { ts_us / 1000000, (uint32_t)(ts_us % 1000000) };
 	struct rte_mbuf *m;
 	uint8_t *p;
@@ -749,7 +752,7 @@ lt_track_retire_poll(void)
 	while (T.rhead != T.rtail) {
 		struct retire *r = &T.retire[T.rhead % RETIRE_MAX];
 
-		if (rte_rcu_qsbr_check(T.rcu, r->token, false) != 1)
+		if (rte_rcu_qsbr_check(lt_dp.rcu, r->token, false) != 1)
 			break;
 		for (unsigned i = 0; i < 1 + LT_SESS_V6; i++)
 			if (r->pos[i] >= 0)

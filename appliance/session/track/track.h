@@ -85,7 +85,7 @@ struct lt_track_stats {
 struct lt_worker;
 
 /* Sets up the tables when the config has an aaa section or identity warrants. */
-int lt_track_init(const struct lt_config *cfg, unsigned nworkers, int socket);
+int lt_track_init(const struct lt_config *cfg, int socket);
 void lt_track_free(void);
 bool lt_track_enabled(void);
 
@@ -109,6 +109,9 @@ void lt_track_quiescent(unsigned worker);
 /* Owner side: a message mbuf from the ring; LT_NO_ROOM to retry later. */
 enum lt_deliver_result lt_track_message(struct lt_worker *w, struct rte_mbuf *m);
 const struct lt_track_stats *lt_track_stats(void);
+/* Live apply: the identity index of a reload (main lcore), swapped in by the session lcore. */
+void *lt_track_idents_build(const struct lt_config *cfg, const uint32_t *slot_of, uint32_t *n);
+void lt_track_idents_swap(void *v, uint32_t n);
 
 extern struct lt_icept *lt_icepts;
 static inline struct lt_icept *
