@@ -1,0 +1,201 @@
+#!/usr/bin/env bash
+# reload.sh - live apply: a running `lawtap run` on a live port is sent SIGHUP
+# after its configuration dropped one warrant and added another; traffic
+# before and after.  The dropped warrant's records must stop and the added
+# one's start exactly at the reload, a warrant kept across it must lose
+# nothing (gapless, every packet), and the reload must apply within a second.
+#
+# usage: reload.sh LAWTAP [--keep]
+# Needs root (netns, DPDK); exits 77 (skipped) without it.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+[ $# -ge 1 ] || { echo "usage: reload.sh LAWTAP [--keep]" >&2; exit 2; }
+lawtap=$(realpath "$1")
+keep=0
+[ "${2:-}" = --keep ] && keep=1
+if [ "$(id -u)" != 0 ]; then
+	echo "reload.sh: needs root (network namespace, DPDK); skipped"
+	exit 77
+fi
+
+tmp=$(mktemp -d /tmp/lawtap-reload.XXXXXX)
+ns=lt-reload-$$
+lemf_pid= run_pid=
+cleanup() {
+	local rc=$?
+	[ -n "$run_pid" ] && kill -KILL "$run_pid" 2>/dev/null || true
+	[ -n "$lemf_pid" ] && kill -KILL "$lemf_pid" 2>/dev/null || true
+	wait 2>/dev/null || true
+	ip netns del "$ns" 2>/dev/null || true
+	rm -rf "/var/run/dpdk/$ns"
+	if [ "$keep" = 1 ]; then echo "reload.sh: files kept in $tmp"; else rm -rf -- "$tmp"; fi
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+fail() { echo "reload.sh: FAIL: $*"; exit 1; }
+nsx() { ip netns exec "$ns" "$@"; }
+
+ip netns add "$ns"
+nsx ip link set lo up
+nsx ip link add vcap type veth peer name vinj
+for i in vcap vinj; do
+	nsx sh -c "echo 1 > /proc/sys/net/ipv6/conf/$i/disable_ipv6" 2>/dev/null || true
+	nsx ip link set "$i" up
+done
+
+# warrants: A (dropped by the reload), B (added by it), C (kept)
+conf() {
+	cat <<CONF
+operator: { id = "ExampleISP"; network_element = "lawtap-1"; country = "NZ"; };
+delivery: { queue_mb = 16; reconnect_interval = 1; unreachable_timeout = 10; };
+dpdk: {
+  eal = ["-l", "0-1", "--no-huge", "-m", "512", "--no-pci", "--file-prefix=$ns",
+         "--log-level=lib.eal:warning"];
+  mbufs_per_queue = 4096;
+  ports = ( { device = "net_af_packet0,iface=vcap"; rx_queues = 1; } );
+};
+agencies = (
+  { id = "police"; hi2 = "127.0.0.1:41102"; hi3 = "127.0.0.1:41103";
+    keepalive = 300; keepalive_timeout = 60; }
+);
+warrants = (
+CONF
+	local sep=""
+	for w in "$@"; do
+		n=$(printf '%d' "'$w")
+		n=$(( n - 64 ))		# A 1, B 2, C 3
+		printf '%s  { liid = "NZP-R-%s"; agency = "police"; cin = %d; content = "both";\n' \
+			"$sep" "$w" "$n"
+		printf '    targets = [ "198.51.100.%d" ]; }' "$n"
+		sep=$',\n'
+	done
+	printf '\n);\n'
+}
+conf A C >"$tmp/lawtap.conf"
+"$lawtap" check-config -c "$tmp/lawtap.conf" >/dev/null || fail "config refused"
+
+ip netns exec "$ns" "$lawtap" lemf --listen 127.0.0.1:41102 --listen 127.0.0.1:41103 --out "$tmp/out.jsonl" \
+	--idle-exit 4 >"$tmp/lemf.out" 2>"$tmp/lemf.err" &
+lemf_pid=$!
+sleep 0.5
+ip netns exec "$ns" "$lawtap" run -c "$tmp/lawtap.conf" >"$tmp/run.out" 2>&1 &
+run_pid=$!
+for _ in $(seq 300); do
+	[ "$(grep -c 'connection [0-9]* from' "$tmp/lemf.err" || true)" -ge 2 ] && break
+	kill -0 "$run_pid" 2>/dev/null || { cat "$tmp/run.out"; fail "lawtap run exited early"; }
+	sleep 0.1
+done
+
+send() {	# PHASE: 300 UDP packets to each of .1, .2, .3, interleaved
+	nsx python3 - "$tmp" "$1" <<'PY'
+import hashlib, socket, struct, sys, time
+d, phase = sys.argv[1], sys.argv[2]
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind(("vinj", 0))
+def csum(b):
+    t = sum(struct.unpack("!10H", b))
+    t = (t >> 16) + (t & 0xFFFF)
+    return ~(t + (t >> 16)) & 0xFFFF
+out = open("%s/sent-%s.txt" % (d, phase), "w")
+for i in range(300):
+    for host in (1, 2, 3):
+        data = ("phase %s packet %d to .%d" % (phase, i, host)).encode()
+        udp = struct.pack("!HHHH", 40000, 53, 8 + len(data), 0) + data
+        h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), i, 0, 64, 17, 0,
+                        socket.inet_aton("192.0.2.9"), socket.inet_aton("198.51.100.%d" % host))
+        ip = h[:10] + struct.pack("!H", csum(h)) + h[12:] + udp
+        s.send(b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00" + ip)
+        out.write("%d %s\n" % (host, hashlib.sha256(ip).hexdigest()))
+    if i % 16 == 0:
+        time.sleep(0.002)
+out.close()
+PY
+}
+
+send 1
+sleep 0.5
+# a broken file first: refused with its reason, the warrants stay as they were
+echo 'warrants = ( { liid = "X"; } ' >"$tmp/lawtap.conf"
+kill -HUP "$run_pid"
+for _ in $(seq 100); do
+	grep -q 'reload: .*the warrants stay as they were' "$tmp/run.out" && break
+	sleep 0.01
+done
+grep -q 'reload: .*syntax error.*the warrants stay as they were' "$tmp/run.out" ||
+	{ cat "$tmp/run.out"; fail "a broken configuration was not refused by the reload"; }
+conf B C >"$tmp/lawtap.conf"
+t0=$(date +%s%N)
+kill -HUP "$run_pid"
+for _ in $(seq 100); do
+	grep -q 'reload applied' "$tmp/run.out" && break
+	sleep 0.01
+done
+t1=$(date +%s%N)
+grep -q 'reload applied' "$tmp/run.out" || { cat "$tmp/run.out"; fail "the reload was not applied"; }
+ms=$(( (t1 - t0) / 1000000 ))
+echo "reload.sh: SIGHUP to 'reload applied' in $ms ms"
+[ "$ms" -lt 1000 ] || fail "the reload took $ms ms (more than a second)"
+send 2
+sleep 0.5
+kill -TERM "$run_pid"
+set +e
+wait "$run_pid"
+run_rc=$?
+set -e
+run_pid=
+grep -v 'connecting\|-> up' "$tmp/run.out" | sed 's/^/  run: /' | tail -n 8
+[ "$run_rc" = 0 ] || fail "lawtap run exited $run_rc"
+for _ in $(seq 300); do kill -0 "$lemf_pid" 2>/dev/null || break; sleep 0.1; done
+set +e
+wait "$lemf_pid"
+lemf_rc=$?
+set -e
+lemf_pid=
+sed 's/^/  lemf: /' "$tmp/lemf.out"
+[ "$lemf_rc" = 0 ] || fail "lawtap lemf exited $lemf_rc (gaps?)"
+
+python3 - "$tmp" <<'PY' || fail "records"
+import json, sys
+d = sys.argv[1]
+sent = {}
+for phase in ("1", "2"):
+    for line in open("%s/sent-%s.txt" % (d, phase)):
+        host, sha = line.split()
+        sent.setdefault((phase, int(host)), []).append(sha)
+cc, iri = {}, {}
+for line in open("%s/out.jsonl" % d):
+    r = json.loads(line)
+    if r["kind"] == "CC":
+        cc.setdefault(r["liid"], []).append((r["seq"], r["payload_sha256"]))
+    elif r["kind"] == "IRI":
+        iri.setdefault(r["liid"], []).append((r["seq"], r["iri_type"], r.get("event")))
+want = {"NZP-R-A": sent[("1", 1)], "NZP-R-B": sent[("2", 2)],
+        "NZP-R-C": sent[("1", 3)] + sent[("2", 3)]}
+bad = 0
+for liid, shas in want.items():
+    got = sorted(cc.get(liid, []))
+    if [s for s, _ in got] != list(range(len(got))):
+        print("reload.sh: %s: CC sequence numbers not gapless" % liid); bad += 1
+    if [h for _, h in got] != shas:
+        print("reload.sh: %s: %d CC records, want %d (the packets to its target %s)" % (
+            liid, len(got), len(shas), "before the reload" if liid.endswith("A") else
+            "after the reload" if liid.endswith("B") else "before and after")); bad += 1
+wiri = {"NZP-R-A": [("begin", "startOfInterceptionWithSessionActive"),
+                    ("end", "endOfInterceptionWithSessionActive")],
+        "NZP-R-B": [("begin", "startOfInterceptionWithSessionActive")],
+        "NZP-R-C": [("begin", "startOfInterceptionWithSessionActive")]}
+for liid, w in wiri.items():
+    got = [(t, e) for _, t, e in sorted(iri.get(liid, []))]
+    if got != w:
+        print("reload.sh: %s: IRIs %s, want %s" % (liid, got, w)); bad += 1
+for liid in cc:
+    if liid not in want:
+        print("reload.sh: records for %s" % liid); bad += 1
+if bad:
+    sys.exit(1)
+print("reload.sh: A: %d CC (before), B: %d CC (after), C: %d CC (all), IRIs as expected" % (
+    len(want["NZP-R-A"]), len(want["NZP-R-B"]), len(want["NZP-R-C"])))
+PY
+echo "reload.sh: passed"
