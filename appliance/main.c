@@ -18,6 +18,7 @@ static const struct {
 	    "evidence verify DIR [--key PUBKEY] | evidence keygen DIR" },
 	{ "store", cmd_store,
 	    "store init|passwd|show-pub [--state DIR] [--passphrase-fd N]" },
+	{ "audit", cmd_audit, "audit verify|show [--state DIR]" },
 };
 
 static int
