@@ -9,5 +9,6 @@ int cmd_decode(int argc, char **argv);		/* lemf/cmd_decode.c */
 int cmd_evidence(int argc, char **argv);	/* evidence/cmd_evidence.c */
 int cmd_store(int argc, char **argv);		/* mgmt/cmd_store.c */
 int cmd_audit(int argc, char **argv);		/* mgmt/cmd_audit.c */
+int cmd_status(int argc, char **argv);		/* mgmt/cmd_status.c */
 
 #endif

@@ -19,6 +19,7 @@ static const struct {
 	{ "store", cmd_store,
 	    "store init|passwd|show-pub [--state DIR] [--passphrase-fd N]" },
 	{ "audit", cmd_audit, "audit verify|show [--state DIR]" },
+	{ "status", cmd_status, "status [--json | --prometheus] [--control PATH]" },
 };
 
 static int
