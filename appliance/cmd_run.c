@@ -23,6 +23,7 @@
 #include "capture/port.h"
 #include "cmd.h"
 #include "dp.h"
+#include "mgmt/keys.h"
 #include "session/track/track.h"
 #include "util/log.h"
 #include "util/rmtree.h"
@@ -336,6 +337,11 @@ cmd_run(int argc, char **argv)
 
 	if (parse_args(argc, argv, &a) < 0)
 		return 2;
+	/* no core dump, no ptrace by others: warrants and keys are in this memory */
+	if (lt_harden_process(err, sizeof(err)) < 0) {
+		log_err("%s", err);
+		return 1;
+	}
 	if (lt_config_load(a.conf, &cfg, err, sizeof(err)) < 0) {
 		log_err("%s", err);
 		return 1;
