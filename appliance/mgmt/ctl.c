@@ -205,7 +205,7 @@ lt_ctl_parse(const char *line, size_t len, json_t **req, char *err, size_t errle
 		return -1;
 	}
 	/* jansson's own message may quote the input, which may hold a passphrase */
-	if ((j = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je)) == NULL) {
+	if ((j = json_loadb(line, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je)) == NULL) {
 		snprintf(err, errlen, "request is not valid JSON (error at byte %d)",
 		    je.position);
 		return -1;
@@ -519,6 +519,10 @@ send_request(int fd, const json_t *req, int64_t deadline, char *err, size_t errl
 				snprintf(err, errlen, "the daemon did not take the request in time");
 				goto out;
 			}
+		} else if (errno == EPIPE || errno == ECONNRESET) {
+			snprintf(err, errlen, "the daemon closed the connection before taking "
+			    "the request");
+			goto out;
 		} else {
 			snprintf(err, errlen, "cannot send the request: %s", strerror(errno));
 			goto out;
@@ -557,7 +561,7 @@ read_reply(int fd, json_t **reply, int64_t deadline, char *err, size_t errlen)
 		if (n > 0) {
 			nl = memchr(buf + len, '\n', (size_t)n);
 			len += (size_t)n;
-		} else if (n == 0) {
+		} else if (n == 0 || errno == ECONNRESET) {
 			snprintf(err, errlen, "the daemon closed the connection without a reply");
 			goto fail;
 		} else if (errno == EAGAIN || errno == EINTR) {
