@@ -459,7 +459,7 @@ lt_status_text(const struct lt_status *s, FILE *out)
 	fprintf(out, "lawtap: up ");
 	if (up >= 86400)
 		fprintf(out, "%" PRIu64 "d ", up / 86400);
-	fprintf(out, "%02u:%02u:%02u, %" PRIu32 " %s active, %" PRIu32 " %s, %" PRIu32
+	fprintf(out, "%02u:%02u:%02u\n%" PRIu32 " %s active, %" PRIu32 " %s, %" PRIu32
 	    " %s\n", (unsigned)(up % 86400 / 3600), (unsigned)(up % 3600 / 60),
 	    (unsigned)(up % 60), s->warrants_active,
 	    plural(s->warrants_active, "warrant", "warrants"), s->nworkers,
