@@ -614,7 +614,7 @@ fmt_head(char buf[static HEAD_MAX], const uint8_t *key, uint64_t n,
 
 /*
  * Reads audit.head: 1 and *n, mac set if it is there and its tag is right;
- * 0 if it is missing; -1 if it is damaged or forged; LT_AUDIT_EIO.
+ * 0 if it is missing; 2 if it is damaged or forged; LT_AUDIT_EIO.
  */
 static int
 read_head(int dirfd, const uint8_t *key, uint64_t *n,
@@ -640,14 +640,14 @@ read_head(int dirfd, const uint8_t *key, uint64_t *n,
 	}
 	buf[r] = '\0';
 	if ((p = strstr(buf, " entries=")) == NULL || p[9] < '0' || p[9] > '9')
-		return -1;
+		return 2;
 	errno = 0;
 	*n = strtoull(p + 9, &end, 10);
 	if (errno != 0 || strncmp(end, " mac=", 5) != 0 ||
 	    sodium_hex2bin(mac, LT_AUDIT_MAC_LEN, end + 5, 64, NULL, NULL, NULL) < 0)
-		return -1;
+		return 2;
 	wn = fmt_head(want, key, *n, mac);
-	return wn == r && memcmp(want, buf, (size_t)r) == 0 ? 1 : -1;
+	return wn == r && memcmp(want, buf, (size_t)r) == 0 ? 1 : 2;
 }
 
 static int
@@ -697,7 +697,7 @@ check_log(int dirfd, int fd, const uint8_t *key, const uint8_t *pk,
 		problem(&w, LT_AUDIT_P_HEAD, 0, c->next_seq, "audit.head is missing "
 		    "while audit.log holds entries: it was deleted (and entries "
 		    "may have been cut from the end)");
-	else if (h < 0)
+	else if (h == 2)
 		problem(&w, LT_AUDIT_P_HEAD, 0, c->next_seq, "audit.head is damaged "
 		    "or was not written with this appliance's audit key");
 	else if (h == 1 && hn > c->next_seq)
@@ -868,9 +868,9 @@ lt_audit_open(const char *dir, const uint8_t mac_key[static LT_AUDIT_KEY_LEN],
 	}
 	flock(a->fd, LOCK_UN);
 	if (sum.problem != LT_AUDIT_P_NONE && sum.problem != LT_AUDIT_P_TORN) {
-		seterr(err, errlen, "audit log in %s does not verify; nothing is "
-		    "appended to a broken chain (keep it as evidence, move "
-		    "audit.log and audit.head aside to start anew): %s", dir, msg);
+		seterr(err, errlen, "%s (the audit log in %s does not verify; "
+		    "nothing is appended to a broken chain: keep it as evidence, "
+		    "move audit.log and audit.head aside to start anew)", msg, dir);
 		r = LT_AUDIT_ETAMPER;
 		goto fail;
 	}
