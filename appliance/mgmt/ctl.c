@@ -159,14 +159,14 @@ lt_ctl_listen(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	if (bind_socket(ctl->fd, &sun) < 0) {
-		snprintf(err, errlen, "cannot bind the control socket %s: %s", path,
+		snprintf(err, errlen, "cannot bind the control socket %s: %s", ctl->path,
 		    strerror(errno));
 		goto fail;
 	}
-	if (stat(path, &st) < 0 || listen(ctl->fd, LT_CTL_MAX_CLIENTS) < 0) {
-		snprintf(err, errlen, "cannot listen on the control socket %s: %s", path,
+	if (stat(ctl->path, &st) < 0 || listen(ctl->fd, LT_CTL_MAX_CLIENTS) < 0) {
+		snprintf(err, errlen, "cannot listen on the control socket %s: %s", ctl->path,
 		    strerror(errno));
-		unlink(path);
+		unlink(ctl->path);
 		goto fail;
 	}
 	ctl->dev = st.st_dev;

@@ -266,7 +266,7 @@ listen_makes_directory(void **state)
 	snprintf(p, sizeof(p), "%s/sub", dir);
 	assert_int_equal(stat(p, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0700);
-	done();
+	lt_ctl_close(ctl);
 }
 
 static void
@@ -1052,6 +1052,33 @@ prometheus_exact(void **state)
 }
 
 static void
+assert_hi_equal(const struct lt_status_hi *a, const struct lt_status_hi *b)
+{
+	assert_string_equal(a->state, b->state);
+	assert_int_equal(a->records_sent, b->records_sent);
+	assert_int_equal(a->bytes_sent, b->bytes_sent);
+	assert_int_equal(a->queued, b->queued);
+	assert_int_equal(a->lost, b->lost);
+	assert_int_equal(a->connects, b->connects);
+	assert_int_equal(a->losses, b->losses);
+	assert_int_equal(a->ka_sent, b->ka_sent);
+	assert_int_equal(a->ka_answered, b->ka_answered);
+	assert_int_equal(a->ka_rtt_ms, b->ka_rtt_ms);
+}
+
+/* Field by field: the structs' padding is not theirs to compare. */
+static void
+assert_agencies_equal(const struct lt_status_agency *a, const struct lt_status_agency *b,
+    size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		assert_string_equal(a[i].id, b[i].id);
+		assert_hi_equal(&a[i].hi2, &b[i].hi2);
+		assert_hi_equal(&a[i].hi3, &b[i].hi3);
+	}
+}
+
+static void
 json_round_trip(void **state)
 {
 	struct lt_status_worker w = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 };
@@ -1080,7 +1107,7 @@ json_round_trip(void **state)
 	assert_int_equal(back.warrants_active, 1);
 	assert_false(back.has_track);
 	assert_memory_equal(back.workers, &w, sizeof(w));
-	assert_memory_equal(back.agencies, &a, sizeof(a));
+	assert_agencies_equal(back.agencies, &a, 1);
 	lt_status_free(&back);
 
 	fill_fixed();
@@ -1091,7 +1118,7 @@ json_round_trip(void **state)
 	assert_int_equal(back.nagencies, 2);
 	assert_true(back.has_track);
 	assert_memory_equal(back.workers, fixed_workers, sizeof(fixed_workers));
-	assert_memory_equal(back.agencies, fixed_agencies, sizeof(fixed_agencies));
+	assert_agencies_equal(back.agencies, fixed_agencies, 2);
 	assert_memory_equal(&back.track, &fixed.track, sizeof(fixed.track));
 	lt_status_free(&back);
 }
