@@ -739,8 +739,10 @@ lt_audit_walk(const char *dir, const uint8_t mac_key[static LT_AUDIT_KEY_LEN],
 		return LT_AUDIT_EIO;
 	fd = openat(dirfd, LT_AUDIT_LOG, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0) {
-		seterr(msg, msglen, "cannot open %s/" LT_AUDIT_LOG ": %s", dir,
-		    strerror(errno));
+		seterr(msg, msglen, "cannot open %s/" LT_AUDIT_LOG ": %s%s", dir,
+		    strerror(errno), errno == ENOENT ? " (nothing has been "
+		    "audited in this state directory yet, or the log was removed)" :
+		    "");
 		close(dirfd);
 		return LT_AUDIT_EIO;
 	}
