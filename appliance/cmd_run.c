@@ -23,7 +23,9 @@
 #include "capture/port.h"
 #include "cmd.h"
 #include "dp.h"
+#include "mgmt/ctl.h"
 #include "mgmt/keys.h"
+#include "mgmt/statewar.h"
 #include "session/track/track.h"
 #include "util/log.h"
 #include "util/rmtree.h"
@@ -49,10 +51,11 @@ on_hup(int sig)
 	got_hup = 1;
 }
 
-/* SIGHUP: the warrants of the configuration file again, applied live. */
+/* SIGHUP or a control request: the configuration's and the store's warrants again, applied live. */
 static void
-reload(const char *path)
+reload(const char *path, const char *state)
 {
+	uint32_t nstored;
 	struct lt_config *cfg = calloc(1, sizeof(*cfg));
 	char err[1024];
 
@@ -62,6 +65,12 @@ reload(const char *path)
 	}
 	if (lt_config_load(path, cfg, err, sizeof(err)) < 0) {
 		log_err("reload: %s; the warrants stay as they were", err);
+		free(cfg);
+		return;
+	}
+	if (state != NULL && lt_state_warrants(state, cfg, &nstored, err, sizeof(err)) < 0) {
+		log_err("reload: %s; the warrants stay as they were", err);
+		lt_config_free(cfg);
 		free(cfg);
 		return;
 	}
@@ -76,6 +85,8 @@ reload(const char *path)
 
 struct args {
 	const char *conf;
+	const char *state;		/* warrants from the store there too */
+	const char *control;		/* the control socket, or NULL */
 	char *replay[MAX_REPLAY];
 	int nreplay;
 };
@@ -86,6 +97,8 @@ parse_args(int argc, char **argv, struct args *a)
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "replay", required_argument, NULL, 'r' },
+		{ "state", required_argument, NULL, 's' },
+		{ "control", required_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
@@ -95,6 +108,12 @@ parse_args(int argc, char **argv, struct args *a)
 		switch (ch) {
 		case 'c':
 			a->conf = optarg;
+			break;
+		case 's':
+			a->state = optarg;
+			break;
+		case 'C':
+			a->control = optarg;
 			break;
 		case 'r':
 			for (char *s = strtok(optarg, ","); s; s = strtok(NULL, ",")) {
@@ -109,8 +128,11 @@ parse_args(int argc, char **argv, struct args *a)
 			return -1;
 		}
 	}
+	if (a->state != NULL && a->control == NULL)
+		a->control = LT_CTL_PATH;
 	if (a->conf == NULL || optind != argc) {
-		fprintf(stderr, "usage: lawtap run -c FILE [--replay A.pcap[,B.pcap...]]\n");
+		fprintf(stderr, "usage: lawtap run -c FILE [--state DIR] [--control PATH] "
+		    "[--replay A.pcap[,B.pcap...]]\n");
 		return -1;
 	}
 	return 0;
@@ -294,16 +316,19 @@ is_closed(const struct lt_worker *w)
 
 /* The management lcore: watch signals and phases while the workers run. */
 static void
-supervise(const char *path)
+supervise(const char *path, const char *state, struct lt_ctl *ctl)
 {
 	uint64_t flush_deadline = 0;
 
 	while (lt_dp.phase != LT_PHASE_DONE) {
-		usleep(10000);
+		if (ctl != NULL)
+			lt_ctl_poll(ctl, 10, lt_control_handle, NULL);
+		else
+			usleep(10000);
 		lt_apply_poll();
-		if (got_hup && lt_dp.phase == LT_PHASE_RUN) {
+		if ((got_hup || lt_control_reload_asked()) && lt_dp.phase == LT_PHASE_RUN) {
 			got_hup = 0;
-			reload(path);
+			reload(path, state);
 		}
 		if (got_signal && !lt_dp.stop_rx) {
 			log_info("signal %d: stopping capture, delivering what is queued",
@@ -333,7 +358,9 @@ cmd_run(int argc, char **argv)
 	struct lt_rxq rxq[RTE_MAX_LCORE];
 	struct args a;
 	char *av[256], err[512];
-	int ac, nq, rc;
+	struct lt_ctl *ctl = NULL;
+	uint32_t nstored = 0;
+	int ac, nq, rc = 0;
 
 	if (parse_args(argc, argv, &a) < 0)
 		return 2;
@@ -342,10 +369,14 @@ cmd_run(int argc, char **argv)
 		log_err("%s", err);
 		return 1;
 	}
-	if (lt_config_load(a.conf, &cfg, err, sizeof(err)) < 0) {
+	if (lt_config_load(a.conf, &cfg, err, sizeof(err)) < 0 || (a.state != NULL &&
+	    lt_state_warrants(a.state, &cfg, &nstored, err, sizeof(err)) < 0)) {
 		log_err("%s", err);
+		lt_config_free(&cfg);
 		return 1;
 	}
+	if (a.state != NULL)
+		log_info("%s: %u warrants from the store", a.state, nstored);
 	for (int i = 0; i < a.nreplay; i++)
 		if (check_pcap(a.replay[i]) < 0) {
 			lt_config_free(&cfg);
@@ -408,10 +439,18 @@ cmd_run(int argc, char **argv)
 	for (unsigned i = 0; i < lt_dp.nworkers; i++)
 		rte_eal_remote_launch(lt_worker_main, &lt_dp.workers[i], lt_dp.workers[i].lcore);
 	signal(SIGHUP, on_hup);
-	supervise(cfg.path);
+	lt_control_start();
+	if (a.control != NULL && (ctl = lt_ctl_listen(a.control, err, sizeof(err))) == NULL) {
+		log_err("%s", err);
+		lt_dp.stop_rx = true;
+		rc = 1;
+	}
+	supervise(cfg.path, a.state, ctl);
+	lt_ctl_close(ctl);
 	rte_eal_mp_wait_lcore();
 	report(&cfg);
-	rc = verdict(&cfg);
+	if (rc == 0)
+		rc = verdict(&cfg);
 out:
 	lt_dp_teardown(&cfg);
 	lt_apply_free();

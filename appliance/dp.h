@@ -124,6 +124,14 @@ int lt_dp_slot_init(uint32_t slot, const struct lt_config *cfg, uint32_t i);
 
 int lt_worker_main(void *arg);
 
+/* control.c: the control socket's requests (main lcore). */
+#include <jansson.h>
+#include <sys/types.h>
+void lt_control_start(void);
+json_t *lt_control_handle(void *arg, const json_t *req, uid_t peer_uid);
+/* 1 once after a "reload" request. */
+int lt_control_reload_asked(void);
+
 /* apply.c: live apply.  Main lcore: reload the warrants from cfg (takes it). */
 int lt_apply_start(struct lt_config *cfg, char *err, size_t errlen);
 /* Main lcore: 1 when the last reload is published and the old tables freed. */

@@ -80,7 +80,8 @@ ip netns exec "$ns" "$lawtap" lemf --listen 127.0.0.1:41102 --listen 127.0.0.1:4
 	--idle-exit 4 >"$tmp/lemf.out" 2>"$tmp/lemf.err" &
 lemf_pid=$!
 sleep 0.5
-ip netns exec "$ns" "$lawtap" run -c "$tmp/lawtap.conf" >"$tmp/run.out" 2>&1 &
+ip netns exec "$ns" "$lawtap" run -c "$tmp/lawtap.conf" --control "$tmp/ctl.sock" \
+	>"$tmp/run.out" 2>&1 &
 run_pid=$!
 for _ in $(seq 300); do
 	[ "$(grep -c 'connection [0-9]* from' "$tmp/lemf.err" || true)" -ge 2 ] && break
@@ -125,9 +126,31 @@ for _ in $(seq 100); do
 done
 grep -q 'reload: .*syntax error.*the warrants stay as they were' "$tmp/run.out" ||
 	{ cat "$tmp/run.out"; fail "a broken configuration was not refused by the reload"; }
+# status over the control socket: the traffic so far, no LIID or target in it
+"$lawtap" status --control "$tmp/ctl.sock" --json >"$tmp/status.json" ||
+	fail "lawtap status"
+python3 - "$tmp/status.json" <<'PY' || fail "status reply"
+import json, sys
+s = open(sys.argv[1]).read()
+j = json.loads(s)
+assert j["ok"] is True, j
+assert sum(w["rx"] for w in j["workers"]) >= 900, j["workers"]
+assert [a["id"] for a in j["agencies"]] == ["police"], j["agencies"]
+for canary in ("NZP-R-", "198.51.100."):
+    assert canary not in s, canary
+PY
+"$lawtap" status --control "$tmp/ctl.sock" | head -n 4 | sed 's/^/  status: /'
 conf B C >"$tmp/lawtap.conf"
 t0=$(date +%s%N)
-kill -HUP "$run_pid"
+# this time through the control socket (the broken file went by SIGHUP)
+python3 - "$tmp/ctl.sock" <<'PY' || fail "reload request"
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(b'{"cmd": "reload"}\n')
+r = json.loads(s.makefile().readline())
+assert r.get("ok") is True, r
+PY
 for _ in $(seq 100); do
 	grep -q 'reload applied' "$tmp/run.out" && break
 	sleep 0.01
@@ -135,7 +158,7 @@ done
 t1=$(date +%s%N)
 grep -q 'reload applied' "$tmp/run.out" || { cat "$tmp/run.out"; fail "the reload was not applied"; }
 ms=$(( (t1 - t0) / 1000000 ))
-echo "reload.sh: SIGHUP to 'reload applied' in $ms ms"
+echo "reload.sh: reload request to 'reload applied' in $ms ms"
 [ "$ms" -lt 1000 ] || fail "the reload took $ms ms (more than a second)"
 send 2
 sleep 0.5

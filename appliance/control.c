@@ -1,0 +1,107 @@
+/* control.c - the daemon's side of the control socket: status snapshots, reload requests. */
+#include <string.h>
+
+#include "dp.h"
+#include "mgmt/ctl.h"
+#include "mgmt/statusfmt.h"
+#include "session/track/track.h"
+
+static volatile int reload_asked;
+static uint64_t started_ns;
+
+void
+lt_control_start(void)
+{
+	started_ns = lt_mono_ns();
+}
+
+int
+lt_control_reload_asked(void)
+{
+	int r = reload_asked;
+
+	reload_asked = 0;
+	return r;
+}
+
+static void
+hi(struct lt_status_hi *h, const struct lt_conn *c, uint64_t extra_lost)
+{
+	snprintf(h->state, sizeof(h->state), "%s", lt_conn_state_name(c->state));
+	h->records_sent = c->st.records_sent;
+	h->bytes_sent = c->st.bytes_sent;
+	h->queued = c->q.records;
+	h->lost = c->st.records_lost + extra_lost;
+	h->connects = c->st.connects;
+	h->losses = c->st.losses;
+	h->ka_sent = c->st.ka_sent;
+	h->ka_answered = c->st.ka_answered;
+	h->ka_rtt_ms = -1;		/* not measured yet */
+}
+
+static json_t *
+status(void)
+{
+	const struct lt_config *cfg = lt_dp.cfg;
+	struct lt_status s = { 0 };
+	int64_t now = lt_dp_clock_us();
+	json_t *j;
+
+	s.uptime_s = (lt_mono_ns() - started_ns) / 1000000000ULL;
+	for (uint32_t i = 0; i < lt_dp.nslots; i++)
+		s.warrants_active += now >= lt_dp.wm[i].start_us && now < lt_dp.wm[i].end_us;
+	s.nworkers = lt_dp.nworkers;
+	s.nagencies = cfg->nagencies;
+	s.workers = calloc(s.nworkers + 1, sizeof(*s.workers));
+	s.agencies = calloc(s.nagencies + 1, sizeof(*s.agencies));
+	if (s.workers == NULL || s.agencies == NULL) {
+		free(s.workers);
+		free(s.agencies);
+		return lt_ctl_error("out of memory");
+	}
+	for (unsigned i = 0; i < s.nworkers; i++) {
+		const struct lt_wstats *w = &lt_dp.workers[i].st;
+
+		s.workers[i] = (struct lt_status_worker){ w->rx, w->bytes, w->not_ip,
+		    w->malformed, w->multiseg, w->matched, w->records, w->ring_full,
+		    w->queue_full, w->undeliverable, w->too_many_warrants };
+	}
+	for (uint32_t a = 0; a < cfg->nagencies; a++) {
+		uint64_t ring = 0;
+
+		for (unsigned i = 0; i < lt_dp.nworkers; i++)
+			ring += lt_dp.workers[i].agency_lost[a];
+		snprintf(s.agencies[a].id, sizeof(s.agencies[a].id), "%s", cfg->agencies[a].id);
+		hi(&s.agencies[a].hi2, &lt_dp.agencies[a].hi2, 0);
+		hi(&s.agencies[a].hi3, &lt_dp.agencies[a].hi3, ring);
+	}
+	if ((s.has_track = lt_track_enabled())) {
+		const struct lt_track_stats *t = lt_track_stats();
+
+		/* the same fields, in the same order */
+		_Static_assert(sizeof(s.track) == sizeof(*t), "status and tracker counters differ");
+		memcpy(&s.track, t, sizeof(s.track));
+	}
+	j = lt_status_json(&s);
+	free(s.workers);
+	free(s.agencies);
+	return j != NULL ? j : lt_ctl_error("out of memory");
+}
+
+json_t *
+lt_control_handle(void *arg, const json_t *req, uid_t peer_uid)
+{
+	const char *cmd = json_string_value(json_object_get(req, "cmd"));
+
+	(void)arg;
+	(void)peer_uid;		/* lt_ctl serves root only */
+	if (cmd == NULL)
+		return lt_ctl_error("the request has no \"cmd\"");
+	if (strcmp(cmd, "status") == 0)
+		return status();
+	if (strcmp(cmd, "reload") == 0) {
+		reload_asked = 1;
+		return json_pack("{s:b, s:s}", "ok", 1, "reload", "started");
+	}
+	return lt_ctl_error("unknown command");
+}
