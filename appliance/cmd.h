@@ -10,5 +10,6 @@ int cmd_evidence(int argc, char **argv);	/* evidence/cmd_evidence.c */
 int cmd_store(int argc, char **argv);		/* mgmt/cmd_store.c */
 int cmd_audit(int argc, char **argv);		/* mgmt/cmd_audit.c */
 int cmd_status(int argc, char **argv);		/* mgmt/cmd_status.c */
+int cmd_warrant(int argc, char **argv);		/* mgmt/cmd_warrant.c */
 
 #endif

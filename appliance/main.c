@@ -20,6 +20,7 @@ static const struct {
 	    "store init|passwd|show-pub [--state DIR] [--passphrase-fd N]" },
 	{ "audit", cmd_audit, "audit verify|show [--state DIR]" },
 	{ "status", cmd_status, "status [--json | --prometheus] [--control PATH]" },
+	{ "warrant", cmd_warrant, "warrant keygen|seal|import|issuer add|list ..." },
 };
 
 static int
