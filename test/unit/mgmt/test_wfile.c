@@ -7,8 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <fcntl.h>
 #include <sodium.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "cmd.h"
+#include "mgmt/store.h"
 #include "mgmt/wfile.h"
 
 #define NB	1793491200	/* 2026-11-01T00:00:00Z */
@@ -435,8 +441,319 @@ seal_errors(void **state)
 	assert_string_equal(lt_wfile_reason(1), "unknown");
 }
 
+/* --- lawtap warrant import against a real state directory --- */
+
+static const char *configs_dir;
+static char tdir[64], sdir[128];
+static const char pass[] = "correct horse battery staple";
+
+static void
+write_file(const char *path, const void *p, size_t n)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, p, n), (ssize_t)n);
+	assert_int_equal(close(fd), 0);
+}
+
+static uint8_t *
+read_all(const char *path, size_t *n)
+{
+	struct stat st;
+	uint8_t *p;
+	int fd = open(path, O_RDONLY);
+
+	assert_true(fd >= 0);
+	assert_int_equal(fstat(fd, &st), 0);
+	p = malloc((size_t)st.st_size + 1);
+	assert_non_null(p);
+	assert_int_equal(read(fd, p, (size_t)st.st_size), st.st_size);
+	p[st.st_size] = '\0';
+	close(fd);
+	*n = (size_t)st.st_size;
+	return p;
+}
+
+/* Runs `lawtap warrant ARGS...` with the passphrase on fd 3; its stderr into msg. */
+static int
+run_cmd(char *msg, size_t msglen, const char *a1, const char *a2, const char *a3,
+    const char *a4)
+{
+	char path[256], *argv[16];
+	int argc = 0, rc, saved, fd;
+	uint8_t *out;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/pass", tdir);
+	write_file(path, pass, strlen(pass));
+	fd = open(path, O_RDONLY);
+	if (fd != 3) {
+		assert_int_equal(dup2(fd, 3), 3);
+		close(fd);
+	}
+	snprintf(path, sizeof(path), "%s/stderr", tdir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	saved = dup(2);
+	dup2(fd, 2);
+	close(fd);
+
+	argv[argc++] = "warrant";
+	argv[argc++] = (char *)a1;
+	if (a2 != NULL)
+		argv[argc++] = (char *)a2;
+	argv[argc++] = "--state";
+	argv[argc++] = sdir;
+	argv[argc++] = "--passphrase-fd";
+	argv[argc++] = "3";
+	if (strcmp(a1, "import") == 0) {
+		static char conf[4096];
+
+		snprintf(conf, sizeof(conf), "%s/aaa-good.conf", configs_dir);
+		argv[argc++] = "-c";
+		argv[argc++] = conf;
+	}
+	if (a3 != NULL)
+		argv[argc++] = (char *)a3;
+	if (a4 != NULL)
+		argv[argc++] = (char *)a4;
+	argv[argc] = NULL;
+	fflush(stdout);
+	rc = cmd_warrant(argc, argv);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	close(3);
+	out = read_all(path, &n);
+	snprintf(msg, msglen, "%s", (char *)out);
+	free(out);
+	return rc;
+}
+
+static const char good_warrant[] = "{\"liid\": \"CANARY-1\", \"case_id\": \"canary-c\","
+    " \"agency\": \"police\", \"cin\": 5, \"content\": \"both\","
+    " \"start\": \"2026-11-01T00:00:00Z\", \"targets\": {\"usernames\": [\"canary@isp\"]},"
+    " \"authority\": {\"issued_by\": \"HC\", \"authorized_by\": \"J\", \"presented_by\": \"D\","
+    " \"intercept_type\": \"content\"}, \"carrier_contact\": \"LIO\"}";
+
+static uint8_t app_pk[32];
+
+static void
+load_app_pk(void)
+{
+	char path[256], hex[65];
+	uint8_t *p;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/appliance.pub", sdir);
+	p = read_all(path, &n);
+	/* {"box": "<64 hex>", ... */
+	assert_memory_equal(p, "{\"box\": \"", 9);
+	memcpy(hex, p + 9, 64);
+	hex[64] = '\0';
+	assert_int_equal(sodium_hex2bin(app_pk, 32, hex, 64, NULL, NULL, NULL), 0);
+	free(p);
+}
+
+/* Imports file bytes; expects rc 1, the message, and store.bin byte for byte as before. */
+static void
+import_refused(const uint8_t *f, size_t len, const char *want)
+{
+	char path[256], spath[256], msg[1024], expect[1024];
+	uint8_t *before, *after;
+	size_t nb, na;
+
+	snprintf(path, sizeof(path), "%s/w.ltw", tdir);
+	write_file(path, f, len);
+	snprintf(spath, sizeof(spath), "%s/store.bin", sdir);
+	before = read_all(spath, &nb);
+	assert_int_equal(run_cmd(msg, sizeof(msg), "import", NULL, path, NULL), 1);
+	snprintf(expect, sizeof(expect), "lawtap: warrant import refused: %s\n", want);
+	if (strcmp(msg, expect) != 0)
+		fail_msg("got  %swant %s", msg, expect);
+	assert_null(strcasestr(msg, "canary"));
+	after = read_all(spath, &na);
+	assert_int_equal(na, nb);
+	assert_memory_equal(before, after, nb);
+	free(before);
+	free(after);
+}
+
+static void
+cmd_import(void **state)
+{
+	char path[256], msg[1024], hex[65], want[512];
+	uint8_t *f, *g, *in;
+	size_t len, ilen;
+	int64_t now = (int64_t)time(NULL);
+	(void)state;
+
+	load_app_pk();
+	/* pin the issuer */
+	sodium_bin2hex(hex, sizeof(hex), i_pk, 32);
+	hex[64] = '\n';
+	snprintf(path, sizeof(path), "%s/iss.pk", tdir);
+	write_file(path, hex, 65);
+	if (run_cmd(msg, sizeof(msg), "issuer", "add", "court", path) != 0)
+		fail_msg("%s", msg);
+
+	/* a good one goes in */
+	assert_int_equal(lt_wfile_seal(good_warrant, strlen(good_warrant), i_sk, app_pk, 1,
+	    now - 60, now + 3600, &f, &len, msg, sizeof(msg)), 0);
+	snprintf(path, sizeof(path), "%s/w.ltw", tdir);
+	write_file(path, f, len);
+	assert_int_equal(run_cmd(msg, sizeof(msg), "import", NULL, path, NULL), 0);
+	assert_string_equal(msg, "");
+
+	/* the same file again: a replay */
+	sodium_bin2hex(hex, 17, i_pk, 8);
+	snprintf(want, sizeof(want), "serial 1 of issuer %s... was imported before: a "
+	    "replayed file", hex);
+	import_refused(f, len, want);
+	/* truncated, bit-flipped */
+	import_refused(f, 100, "100 bytes is too short for a warrant file (at least 208): "
+	    "truncated?");
+	import_refused(f, len - 10, OPENMSG);
+	for (size_t at = 0; at < len; at += len / 3) {
+		f[at] ^= 0x80;
+		import_refused(f, len, OPENMSG);
+		f[at] ^= 0x80;
+	}
+	import_refused(f, 0, "0 bytes is too short for a warrant file (at least 208): "
+	    "truncated?");
+	free(f);
+
+	/* sealed to another appliance */
+	assert_int_equal(lt_wfile_seal(good_warrant, strlen(good_warrant), i_sk, b_pk, 2,
+	    now - 60, now + 3600, &f, &len, msg, sizeof(msg)), 0);
+	import_refused(f, len, OPENMSG);
+	/* ... and its inside sealed on to this one */
+	in = inner_of(f, len, &ilen);
+	g = malloc(ilen + 48);
+	assert_int_equal(crypto_box_seal(g, in, ilen, app_pk), 0);
+	import_refused(g, ilen + 48, "addressed to another appliance (its recipient key is "
+	    "not this appliance's)");
+	free(g);
+	free(in);
+	free(f);
+
+	/* an unpinned signer */
+	assert_int_equal(lt_wfile_seal(good_warrant, strlen(good_warrant), j_sk, app_pk, 3,
+	    now - 60, now + 3600, &f, &len, msg, sizeof(msg)), 0);
+	sodium_bin2hex(hex, 17, j_pk, 8);
+	snprintf(want, sizeof(want), "signed by key %s... which is not a pinned issuer (the "
+	    "officer adds issuers with 'lawtap warrant issuer add')", hex);
+	import_refused(f, len, want);
+	free(f);
+
+	/* expired, not yet valid */
+	assert_int_equal(lt_wfile_seal(good_warrant, strlen(good_warrant), i_sk, app_pk, 4,
+	    NB - 86400, NB, &f, &len, msg, sizeof(msg)), 0);
+	import_refused(f, len, "expired: it could be imported until 2026-11-01T00:00:00Z");
+	free(f);
+	{
+		time_t t = (time_t)(now + 86400 * 400);
+		struct tm tm;
+		char when[32];
+
+		gmtime_r(&t, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		snprintf(want, sizeof(want), "not valid yet: it may be imported from %s", when);
+	}
+	assert_int_equal(lt_wfile_seal(good_warrant, strlen(good_warrant), i_sk, app_pk, 5,
+	    now + 86400 * 400, now + 86400 * 401, &f, &len, msg, sizeof(msg)), 0);
+	import_refused(f, len, want);
+	free(f);
+
+	/* signed, then altered and sealed again */
+	assert_int_equal(lt_wfile_seal(good_warrant, strlen(good_warrant), i_sk, b_pk, 6,
+	    now - 60, now + 3600, &f, &len, msg, sizeof(msg)), 0);
+	in = inner_of(f, len, &ilen);
+	memcpy(in + 36, app_pk, 32);
+	in[120] ^= 1;
+	g = malloc(ilen + 48);
+	assert_int_equal(crypto_box_seal(g, in, ilen, app_pk), 0);
+	sodium_bin2hex(hex, 17, i_pk, 8);
+	snprintf(want, sizeof(want), "the signature of issuer %s... does not verify: the file "
+	    "was altered after it was signed", hex);
+	import_refused(g, ilen + 48, want);
+	free(g);
+	free(in);
+	free(f);
+
+	/* bad JSON, an invalid warrant, a LIID an active warrant has, an unknown agency */
+	static const struct {
+		const char *json, *msg;
+	} bad[] = {
+		{ "{\"liid\": \"CANARY", "the warrant inside is not valid JSON (line 1, column 16)" },
+		{ "{\"liid\": \"CANARY\"}", "missing field 'case_id'" },
+		{ NULL, "active warrants W" },
+		{ NULL, "'agency' names no agency in the configuration" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const char *j = bad[i].json;
+		char buf[1024];
+
+		if (j == NULL) {
+			snprintf(buf, sizeof(buf), "%s", good_warrant);
+			if (i == 3)
+				memcpy(strstr(buf, "police"), "polizi", 6);
+			j = buf;
+		}
+		assert_int_equal(lt_wfile_seal(j, strlen(j), i_sk, app_pk, 10 + i, now - 60,
+		    now + 3600, &f, &len, msg, sizeof(msg)), 0);
+		if (i == 2) {
+			/* the message names both warrants by id: check its shape only */
+			char p2[256], m2[1024];
+
+			snprintf(p2, sizeof(p2), "%s/w.ltw", tdir);
+			write_file(p2, f, len);
+			assert_int_equal(run_cmd(m2, sizeof(m2), "import", NULL, p2, NULL), 1);
+			assert_non_null(strstr(m2, "have the same LIID"));
+			assert_null(strcasestr(m2, "canary"));
+		} else
+			import_refused(f, len, bad[i].msg);
+		free(f);
+	}
+
+	/* every attempt is in the audit log, which verifies */
+	{
+		char *argv[] = { "audit", "verify", "--state", sdir, NULL };
+
+		assert_int_equal(cmd_audit(4, argv), 0);
+	}
+}
+
+static int
+cmd_setup(void **state)
+{
+	char err[512];
+	(void)state;
+
+	snprintf(tdir, sizeof(tdir), "/tmp/lt-test-wfile-XXXXXX");
+	if (mkdtemp(tdir) == NULL)
+		return -1;
+	snprintf(sdir, sizeof(sdir), "%s/state", tdir);
+	setenv("LAWTAP_TEST_FAST_KDF", "1", 1);
+	if (lt_store_init(sdir, pass, strlen(pass), err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+cmd_teardown(void **state)
+{
+	char cmd[128];
+	(void)state;
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", tdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
 int
-main(void)
+main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(round_trip),
@@ -448,5 +765,16 @@ main(void)
 		cmocka_unit_test(seal_errors),
 	};
 
-	return cmocka_run_group_tests(tests, setup, NULL);
+	const struct CMUnitTest cmd_tests[] = {
+		cmocka_unit_test(cmd_import),
+	};
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s CONFIGS_DIR\n", argv[0]);
+		return 2;
+	}
+	configs_dir = argv[1];
+	if (cmocka_run_group_tests(tests, setup, NULL) != 0)
+		return 1;
+	return cmocka_run_group_tests(cmd_tests, cmd_setup, cmd_teardown);
 }
