@@ -573,10 +573,13 @@ seen_cb(void *arg, const uint8_t pk[static 32], uint64_t serial, char *err, size
 	return 0;
 }
 
-/* The store's warrants and the new one together: no LIID twice among the active. */
+/*
+ * The store's warrants and the new one together: no LIID twice among the
+ * active.  The stored ones are read without the configuration: an agency
+ * removed since is the daemon's concern, not this import's.
+ */
 static int
-check_with_store(const json_t *doc, struct lt_warrant_rec *nw, const struct lt_config *cfg,
-    char *err, size_t errlen)
+check_with_store(const json_t *doc, struct lt_warrant_rec *nw, char *err, size_t errlen)
 {
 	const json_t *l = json_object_get(doc, "warrants");
 	size_t n = json_array_size(l), i;
@@ -588,7 +591,7 @@ check_with_store(const json_t *doc, struct lt_warrant_rec *nw, const struct lt_c
 		return -1;
 	}
 	for (i = 0; i < n; i++)
-		if (lt_warrant_from_json(json_array_get(l, i), cfg, LT_WARRANT_STORED, &all[i],
+		if (lt_warrant_from_json(json_array_get(l, i), NULL, LT_WARRANT_STORED, &all[i],
 		    err, errlen) < 0)
 			break;
 	if (i == n) {
@@ -640,7 +643,8 @@ import(struct session *s, const struct opts *o, const struct lt_config *cfg, cha
 		goto rejected;
 	lt_warrant_new_id(w.id);
 	w.state = LT_WSTATE_ACTIVE;
-	if (check_with_store(lt_store_doc(s->st), &w, cfg, why, sizeof(why)) < 0)
+	reason = "duplicate-liid";
+	if (check_with_store(lt_store_doc(s->st), &w, why, sizeof(why)) < 0)
 		goto rejected;
 
 	reason = "system";
