@@ -735,7 +735,9 @@ issuer_add(struct session *s, const struct opts *o, char *err, size_t errlen)
 		return 1;
 	}
 	json_decref(doc);
-	printf("issuer %zu pinned: %s\n", json_array_size(l) + 1, hex);
+	/* l belonged to the generation before: count in the new one */
+	printf("issuer %zu pinned: %s\n",
+	    json_array_size(json_object_get(lt_store_doc(s->st), "issuers")), hex);
 	return 0;
 }
 

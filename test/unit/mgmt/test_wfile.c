@@ -446,6 +446,7 @@ seal_errors(void **state)
 static const char *configs_dir;
 static char tdir[64], sdir[128];
 static const char pass[] = "correct horse battery staple";
+static const char *given = pass;	/* what the next command is told */
 
 static void
 write_file(const char *path, const void *p, size_t n)
@@ -486,7 +487,7 @@ run_cmd(char *msg, size_t msglen, const char *a1, const char *a2, const char *a3
 	size_t n;
 
 	snprintf(path, sizeof(path), "%s/pass", tdir);
-	write_file(path, pass, strlen(pass));
+	write_file(path, given, strlen(given));
 	fd = open(path, O_RDONLY);
 	if (fd != 3) {
 		assert_int_equal(dup2(fd, 3), 3);
@@ -724,6 +725,52 @@ cmd_import(void **state)
 	}
 }
 
+/* keygen and seal from the command line, then import; a wrong passphrase changes nothing */
+static void
+cmd_cli(void **state)
+{
+	char key[256], pub[256], in[256], out[256], msg[1024], spath[256];
+	char *seal_argv[] = { "warrant", "seal", "--key", key, "--to", pub, "--serial", "900",
+	    "--valid-for", "2h", in, out, NULL };
+	char *keygen_argv[] = { "warrant", "keygen", key, NULL };
+	uint8_t *before, *after;
+	size_t nb, na;
+	(void)state;
+
+	snprintf(key, sizeof(key), "%s/court2", tdir);
+	assert_int_equal(cmd_warrant(3, keygen_argv), 0);
+	/* not over an existing key */
+	assert_int_equal(cmd_warrant(3, keygen_argv), 1);
+	snprintf(key, sizeof(key), "%s/court2.sk", tdir);
+	snprintf(pub, sizeof(pub), "%s/appliance.pub", sdir);
+	snprintf(in, sizeof(in), "%s/w.json", tdir);
+	snprintf(out, sizeof(out), "%s/w900.ltw", tdir);
+	write_file(in, good_warrant, strlen(good_warrant));
+	assert_int_equal(cmd_warrant(12, seal_argv), 0);
+	/* the output is never overwritten */
+	assert_int_equal(cmd_warrant(12, seal_argv), 1);
+
+	snprintf(key, sizeof(key), "%s/court2.pk", tdir);
+	if (run_cmd(msg, sizeof(msg), "issuer", "add", "court two", key) != 0)
+		fail_msg("%s", msg);
+
+	snprintf(spath, sizeof(spath), "%s/store.bin", sdir);
+	before = read_all(spath, &nb);
+	given = "not the passphrase at all";
+	assert_int_equal(run_cmd(msg, sizeof(msg), "import", NULL, out, NULL), 1);
+	given = pass;
+	assert_null(strcasestr(msg, "canary"));
+	after = read_all(spath, &na);
+	assert_int_equal(na, nb);
+	assert_memory_equal(before, after, nb);
+	free(before);
+	free(after);
+
+	/* CANARY-1 is active from cmd_import: a LIID twice */
+	assert_int_equal(run_cmd(msg, sizeof(msg), "import", NULL, out, NULL), 1);
+	assert_non_null(strstr(msg, "have the same LIID"));
+}
+
 static int
 cmd_setup(void **state)
 {
@@ -767,6 +814,7 @@ main(int argc, char **argv)
 
 	const struct CMUnitTest cmd_tests[] = {
 		cmocka_unit_test(cmd_import),
+		cmocka_unit_test(cmd_cli),
 	};
 
 	if (argc != 2) {
