@@ -112,8 +112,10 @@ lt_apply_start(struct lt_config *cfg, char *err, size_t errlen)
 				goto fail;
 			}
 			ap->added++;
+			log_debug("reload: warrant %u of the new list is slot %u (new)", i + 1, s);
 		} else {
 			ap->kept++;
+			log_debug("reload: warrant %u of the new list keeps slot %u", i + 1, s);
 		}
 		kept[s] = 1;
 		ap->slot_of[i] = s;
@@ -122,6 +124,7 @@ lt_apply_start(struct lt_config *cfg, char *err, size_t errlen)
 		if (!AP.dead[s] && !kept[s]) {
 			ap->dropped[s] = 1;
 			ap->removed++;
+			log_debug("reload: slot %u ends", s);
 		}
 	ap->match = lt_match_build_slots(cfg, ap->slot_of, (int)rte_socket_id(), err, errlen);
 	if (ap->match == NULL)

@@ -99,6 +99,7 @@ parse_args(int argc, char **argv, struct args *a)
 		{ "replay", required_argument, NULL, 'r' },
 		{ "state", required_argument, NULL, 's' },
 		{ "control", required_argument, NULL, 'C' },
+		{ "debug", no_argument, NULL, 'd' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
@@ -114,6 +115,9 @@ parse_args(int argc, char **argv, struct args *a)
 			break;
 		case 'C':
 			a->control = optarg;
+			break;
+		case 'd':
+			lt_log_set_level(LT_LOG_DEBUG);
 			break;
 		case 'r':
 			for (char *s = strtok(optarg, ","); s; s = strtok(NULL, ",")) {
@@ -131,7 +135,7 @@ parse_args(int argc, char **argv, struct args *a)
 	if (a->state != NULL && a->control == NULL)
 		a->control = LT_CTL_PATH;
 	if (a->conf == NULL || optind != argc) {
-		fprintf(stderr, "usage: lawtap run -c FILE [--state DIR] [--control PATH] "
+		fprintf(stderr, "usage: lawtap run -c FILE [--state DIR] [--control PATH] [--debug] "
 		    "[--replay A.pcap[,B.pcap...]]\n");
 		return -1;
 	}

@@ -5,6 +5,7 @@
 #include "mgmt/ctl.h"
 #include "mgmt/statusfmt.h"
 #include "session/track/track.h"
+#include "util/log.h"
 
 static volatile int reload_asked;
 static uint64_t started_ns;
@@ -97,6 +98,8 @@ lt_control_handle(void *arg, const json_t *req, uid_t peer_uid)
 	(void)peer_uid;		/* lt_ctl serves root only */
 	if (cmd == NULL)
 		return lt_ctl_error("the request has no \"cmd\"");
+	log_debug("control: a %s request", strcmp(cmd, "status") == 0 ? "status" :
+	    strcmp(cmd, "reload") == 0 ? "reload" : "unknown");
 	if (strcmp(cmd, "status") == 0)
 		return status();
 	if (strcmp(cmd, "reload") == 0) {

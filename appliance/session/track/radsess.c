@@ -11,6 +11,7 @@
 #include "dp.h"
 #include "session/aaa/radius.h"
 #include "session/track/track_impl.h"
+#include "util/log.h"
 
 #define NAS_MAX		4096
 #define PEND_MAX	16384
@@ -303,6 +304,7 @@ sess_icepts(uint32_t pos, const uint32_t *tw, unsigned ntw, const uint8_t *uname
 	if (s->icept != LT_NONE) {
 		tlist_add(pos);
 		lt_tst.target_sessions++;
+		log_debug("RADIUS session slot %u (NAS %u) is a target session", pos, s->nas);
 	}
 }
 
