@@ -1,4 +1,5 @@
 /* statewar.c - the daemon's warrants from the encrypted store, unlocked with the machine key. */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -27,6 +28,11 @@ last_commit(const char *dir, int dirfd, struct lt_commit_rec *last, char *err, s
 	if (lt_keys_load_machine(dirfd, mk, err, errlen) < 0 ||
 	    lt_audit_key_from_machine(mk, key) < 0)
 		goto out;
+	/* a fresh state has no audit log until its first entry (see lt_state_warrants) */
+	if (faccessat(dirfd, LT_AUDIT_LOG, F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT) {
+		r = 0;
+		goto out;
+	}
 	r = lt_audit_last_commit(dir, key, NULL, &last->generation, last->hash, err, errlen);
 	if (r < 0)
 		goto out;
@@ -59,6 +65,17 @@ lt_state_warrants(const char *dir, struct lt_config *cfg, uint32_t *nloaded, cha
 	if (last_commit(dir, dirfd, &last, err, errlen) < 0 ||
 	    lt_store_open(dir, last.present ? &last : NULL, &behind, &st, err, errlen) < 0)
 		goto out;
+	if (!last.present) {
+		struct lt_commit_rec cur;
+
+		lt_store_current(st, &cur);
+		if (cur.generation != 1) {
+			snprintf(err, errlen, "%s: the audit log has no commit but the store is at "
+			    "generation %llu: refused (rolled back or log removed?)", dir,
+			    (unsigned long long)cur.generation);
+			goto out;
+		}
+	}
 	ws = json_object_get(lt_store_doc(st), "warrants");
 	if (ws != NULL && !json_is_array(ws)) {
 		snprintf(err, errlen, "%s: the store's warrant list is damaged", dir);
