@@ -992,7 +992,7 @@ check_exposition(const char *p, int want_families)
 	while (*line != '\0') {
 		const char *nl = strchr(line, '\n');
 		size_t n;
-		char name[128];
+		char name[160];
 
 		assert_non_null(nl);
 		n = (size_t)(nl - line);
