@@ -1,0 +1,310 @@
+#!/usr/bin/env bash
+# store.sh - warrants from the encrypted store, end to end: a state directory
+# made by `lawtap store init`, an issuer pinned, a sealed warrant W1 imported;
+# `lawtap run --state` on a live port; W2 sealed and imported while it runs
+# and applied by a reload request.  W1 must get every packet to its target
+# (before and after), W2 exactly the packets to its target after the reload,
+# both gapless with one IRI-Begin each.  A damaged file imported while it runs
+# changes nothing (store.bin byte-identical, the records go on as before).
+# The audit log verifies, and a restart without the passphrase (machine key
+# only) has both warrants in effect again and delivering.
+#
+# usage: store.sh LAWTAP [--keep]
+# Needs root (netns, DPDK); exits 77 (skipped) without it.
+set -euo pipefail
+
+[ $# -ge 1 ] || { echo "usage: store.sh LAWTAP [--keep]" >&2; exit 2; }
+lawtap=$(realpath "$1")
+keep=0
+[ "${2:-}" = --keep ] && keep=1
+if [ "$(id -u)" != 0 ]; then
+	echo "store.sh: needs root (network namespace, DPDK); skipped"
+	exit 77
+fi
+
+tmp=$(mktemp -d /tmp/lawtap-store.XXXXXX)
+ns=lt-store-$$
+lemf_pid= run_pid=
+cleanup() {
+	local rc=$?
+	[ -n "$run_pid" ] && kill -KILL "$run_pid" 2>/dev/null || true
+	[ -n "$lemf_pid" ] && kill -KILL "$lemf_pid" 2>/dev/null || true
+	wait 2>/dev/null || true
+	ip netns del "$ns" 2>/dev/null || true
+	rm -rf "/var/run/dpdk/$ns"
+	if [ "$keep" = 1 ]; then echo "store.sh: files kept in $tmp"; else rm -rf -- "$tmp"; fi
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+fail() { echo "store.sh: FAIL: $*"; exit 1; }
+nsx() { ip netns exec "$ns" "$@"; }
+export LAWTAP_TEST_FAST_KDF=1	# Argon2id INTERACTIVE: the test's passphrase, not a real one
+
+state=$tmp/state
+printf 'e2e store officer passphrase\n' >"$tmp/pass"
+officer() { "$lawtap" "$@" --state "$state" --passphrase-fd 3 3<"$tmp/pass"; }
+
+ip netns add "$ns"
+nsx ip link set lo up
+nsx ip link add vcap type veth peer name vinj
+for i in vcap vinj; do
+	nsx sh -c "echo 1 > /proc/sys/net/ipv6/conf/$i/disable_ipv6" 2>/dev/null || true
+	nsx ip link set "$i" up
+done
+
+# no warrants in the configuration: they all come from the store
+cat >"$tmp/lawtap.conf" <<CONF
+operator: { id = "ExampleISP"; network_element = "lawtap-1"; country = "NZ"; };
+delivery: { queue_mb = 16; reconnect_interval = 1; unreachable_timeout = 10; };
+dpdk: {
+  eal = ["-l", "0-1", "--no-huge", "-m", "512", "--no-pci", "--file-prefix=$ns",
+         "--log-level=lib.eal:warning"];
+  mbufs_per_queue = 4096;
+  ports = ( { device = "net_af_packet0,iface=vcap"; rx_queues = 1; } );
+};
+agencies = (
+  { id = "police"; hi2 = "127.0.0.1:41102"; hi3 = "127.0.0.1:41103";
+    keepalive = 300; keepalive_timeout = 60; }
+);
+CONF
+"$lawtap" check-config -c "$tmp/lawtap.conf" >/dev/null || fail "config refused"
+
+# the officer's side: state, issuer, W1
+officer store init >"$tmp/init.out" 2>&1 || { cat "$tmp/init.out"; fail "store init"; }
+[ -s "$state/appliance.pub" ] || fail "store init made no appliance.pub"
+(cd "$tmp" && "$lawtap" warrant keygen court >/dev/null) || fail "warrant keygen"
+officer warrant issuer add court "$tmp/court.pk" >/dev/null || fail "issuer add"
+
+warrant() {	# N HOST
+	cat >"$tmp/w$1.json" <<W
+{"liid": "NZP-S-$1", "case_id": "case-$1", "agency": "police", "cin": $1,
+ "content": "both", "level": "full", "start": "2026-01-01T00:00:00Z",
+ "targets": {"ip": ["198.51.100.$2/32"]},
+ "authority": {"issued_by": "High Court", "authorized_by": "Judge", "presented_by": "Det",
+               "intercept_type": "content"}, "carrier_contact": "LIO"}
+W
+	"$lawtap" warrant seal --key "$tmp/court.sk" --to "$state/appliance.pub" --serial "$1" \
+		--valid-for 1d "$tmp/w$1.json" "$tmp/w$1.ltw" >/dev/null || fail "seal W$1"
+}
+import() {	# FILE
+	officer warrant import -c "$tmp/lawtap.conf" "$1" >"$tmp/import.out" 2>&1
+}
+warrant 1 1
+import "$tmp/w1.ltw" || { cat "$tmp/import.out"; fail "import W1"; }
+grep -q '^warrant imported as W[0-9a-f]\{16\}$' "$tmp/import.out" ||
+	fail "import W1 said: $(cat "$tmp/import.out")"
+
+start_lemf() {	# OUT
+	ip netns exec "$ns" "$lawtap" lemf --listen 127.0.0.1:41102 --listen 127.0.0.1:41103 \
+		--out "$tmp/$1.jsonl" --idle-exit 4 >"$tmp/$1.lemf.out" 2>"$tmp/$1.lemf.err" &
+	lemf_pid=$!
+	sleep 0.5
+}
+start_run() {	# LOG LEMFOUT
+	ip netns exec "$ns" "$lawtap" run -c "$tmp/lawtap.conf" --state "$state" \
+		--control "$tmp/ctl.sock" >"$tmp/$1" 2>&1 </dev/null &
+	run_pid=$!
+	for _ in $(seq 300); do
+		[ "$(grep -c 'connection [0-9]* from' "$tmp/$2.lemf.err" || true)" -ge 2 ] && break
+		kill -0 "$run_pid" 2>/dev/null || { cat "$tmp/$1"; fail "lawtap run exited early"; }
+		sleep 0.1
+	done
+}
+stop_both() {	# LOG LEMFOUT
+	local rc
+	kill -TERM "$run_pid"
+	set +e
+	wait "$run_pid"
+	rc=$?
+	set -e
+	run_pid=
+	grep -v 'connecting\|-> up' "$tmp/$1" | sed 's/^/  run: /' | tail -n 6
+	[ "$rc" = 0 ] || fail "lawtap run exited $rc"
+	for _ in $(seq 300); do kill -0 "$lemf_pid" 2>/dev/null || break; sleep 0.1; done
+	set +e
+	wait "$lemf_pid"
+	rc=$?
+	set -e
+	lemf_pid=
+	sed 's/^/  lemf: /' "$tmp/$2.lemf.out"
+	[ "$rc" = 0 ] || fail "lawtap lemf exited $rc (gaps?)"
+}
+reload() {	# the daemon reads the store again
+	local before
+	before=$(grep -c 'reload applied' "$tmp/run.out" || true)
+	python3 - "$tmp/ctl.sock" <<'PY' || fail "reload request"
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(b'{"cmd": "reload"}\n')
+r = json.loads(s.makefile().readline())
+assert r.get("ok") is True, r
+PY
+	for _ in $(seq 100); do
+		[ "$(grep -c 'reload applied' "$tmp/run.out" || true)" -gt "$before" ] && return 0
+		sleep 0.01
+	done
+	cat "$tmp/run.out"
+	fail "the reload was not applied within a second"
+}
+active() {	# the daemon's count of warrants in effect
+	"$lawtap" status --control "$tmp/ctl.sock" --json >"$tmp/status.json" ||
+		fail "lawtap status"
+	python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["warrants_active"])' \
+		"$tmp/status.json"
+}
+
+send() {	# PHASE: 300 UDP packets to each of .1 and .2, interleaved
+	nsx python3 - "$tmp" "$1" <<'PY'
+import hashlib, socket, struct, sys, time
+d, phase = sys.argv[1], sys.argv[2]
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind(("vinj", 0))
+def csum(b):
+    t = sum(struct.unpack("!10H", b))
+    t = (t >> 16) + (t & 0xFFFF)
+    return ~(t + (t >> 16)) & 0xFFFF
+out = open("%s/sent-%s.txt" % (d, phase), "w")
+for i in range(300):
+    for host in (1, 2):
+        data = ("store phase %s packet %d to .%d" % (phase, i, host)).encode()
+        udp = struct.pack("!HHHH", 40000, 53, 8 + len(data), 0) + data
+        h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), i, 0, 64, 17, 0,
+                        socket.inet_aton("192.0.2.9"), socket.inet_aton("198.51.100.%d" % host))
+        ip = h[:10] + struct.pack("!H", csum(h)) + h[12:] + udp
+        s.send(b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00" + ip)
+        out.write("%d %s\n" % (host, hashlib.sha256(ip).hexdigest()))
+    if i % 16 == 0:
+        time.sleep(0.002)
+out.close()
+PY
+}
+
+# phase 1: W1 only, from the store at start
+start_lemf out1
+start_run run.out out1
+grep -q "$state: 1 warrants from the store" "$tmp/run.out" ||
+	{ cat "$tmp/run.out"; fail "the daemon did not load W1 from the store"; }
+[ "$(active)" = 1 ] || fail "status: $(active) warrants active at start, want 1"
+send 1
+sleep 0.5
+
+# phase 2: W2 imported while the daemon runs, applied by a reload request
+warrant 2 2
+import "$tmp/w2.ltw" || { cat "$tmp/import.out"; fail "import W2"; }
+reload
+[ "$(active)" = 2 ] || fail "status: $(active) warrants active after the reload, want 2"
+send 2
+sleep 0.5
+
+# a damaged file while it runs: refused, store.bin byte-identical, nothing changes
+cp "$state/store.bin" "$tmp/store.before"
+warrant 3 3
+python3 - "$tmp/w3.ltw" <<'PY'
+import sys
+p = sys.argv[1]
+b = bytearray(open(p, "rb").read())
+b[len(b) // 2] ^= 0x01
+open(p, "wb").write(bytes(b))
+PY
+set +e
+import "$tmp/w3.ltw"
+rc=$?
+set -e
+[ "$rc" = 1 ] || fail "a damaged warrant file: import exited $rc, want 1"
+grep -q '^lawtap: warrant import refused: ' "$tmp/import.out" ||
+	fail "a damaged warrant file: $(cat "$tmp/import.out")"
+cmp -s "$state/store.bin" "$tmp/store.before" || fail "a refused import changed store.bin"
+reload
+[ "$(active)" = 2 ] || fail "status: $(active) warrants active after a refused import, want 2"
+send 3
+sleep 0.5
+stop_both run.out out1
+
+python3 - "$tmp" <<'PY' || fail "records"
+import json, sys
+d = sys.argv[1]
+sent = {}
+for phase in ("1", "2", "3"):
+    for line in open("%s/sent-%s.txt" % (d, phase)):
+        host, sha = line.split()
+        sent.setdefault((phase, int(host)), []).append(sha)
+cc, iri = {}, {}
+for line in open("%s/out1.jsonl" % d):
+    r = json.loads(line)
+    if r["kind"] == "CC":
+        cc.setdefault(r["liid"], []).append((r["seq"], r["payload_sha256"]))
+    elif r["kind"] == "IRI":
+        iri.setdefault(r["liid"], []).append((r["seq"], r["iri_type"], r.get("event")))
+want = {"NZP-S-1": sent[("1", 1)] + sent[("2", 1)] + sent[("3", 1)],
+        "NZP-S-2": sent[("2", 2)] + sent[("3", 2)]}
+bad = 0
+for liid, shas in want.items():
+    got = sorted(cc.get(liid, []))
+    if [s for s, _ in got] != list(range(len(got))):
+        print("store.sh: %s: CC sequence numbers not gapless" % liid); bad += 1
+    if [h for _, h in got] != shas:
+        print("store.sh: %s: %d CC records, want %d (the packets to its target %s)" % (
+            liid, len(got), len(shas), "in all three phases" if liid.endswith("1")
+            else "after its reload")); bad += 1
+for liid in want:
+    got = [(t, e) for _, t, e in sorted(iri.get(liid, []))]
+    if got != [("begin", "startOfInterceptionWithSessionActive")]:
+        print("store.sh: %s: IRIs %s, want one begin" % (liid, got)); bad += 1
+for liid in set(cc) | set(iri):
+    if liid not in want:
+        print("store.sh: records for %s" % liid); bad += 1
+if bad:
+    sys.exit(1)
+print("store.sh: W1: %d CC (before and after), W2: %d CC (after its import), one IRI-Begin "
+      "each" % (len(want["NZP-S-1"]), len(want["NZP-S-2"])))
+PY
+
+"$lawtap" audit verify --state "$state" >"$tmp/verify.out" 2>&1 ||
+	{ cat "$tmp/verify.out"; fail "lawtap audit verify"; }
+sed 's/^/  audit: /' "$tmp/verify.out"
+python3 - "$state/audit.log" <<'PY' || fail "audit log events"
+import json, sys
+ev = [(e["event"], e["detail"].get("reason")) for e in map(json.loads, open(sys.argv[1]))
+      if e["event"] != "checkpoint"]
+want = [("issuer-add", None), ("commit", None), ("import", None), ("commit", None),
+        ("import", None), ("commit", None), ("import-rejected", "cannot-open")]
+if ev != want:
+    print("store.sh: audit events %s, want %s" % (ev, want))
+    sys.exit(1)
+PY
+
+# unattended restart: no passphrase anywhere, both warrants back
+start_lemf out2
+start_run run2.out out2
+grep -q "$state: 2 warrants from the store" "$tmp/run2.out" ||
+	{ cat "$tmp/run2.out"; fail "the restarted daemon did not load both warrants"; }
+[ "$(active)" = 2 ] || fail "status: $(active) warrants active after the restart, want 2"
+send 4
+sleep 0.5
+stop_both run2.out out2
+python3 - "$tmp" <<'PY' || fail "records after the restart"
+import json, sys
+d = sys.argv[1]
+sent = {}
+for line in open("%s/sent-4.txt" % d):
+    host, sha = line.split()
+    sent.setdefault(int(host), []).append(sha)
+cc = {}
+for line in open("%s/out2.jsonl" % d):
+    r = json.loads(line)
+    if r["kind"] == "CC":
+        cc.setdefault(r["liid"], []).append((r["seq"], r["payload_sha256"]))
+ok = True
+for liid, host in (("NZP-S-1", 1), ("NZP-S-2", 2)):
+    got = sorted(cc.pop(liid, []))
+    if [h for _, h in got] != sent[host]:
+        print("store.sh: after the restart %s has %d CC records, want %d" % (
+            liid, len(got), len(sent[host]))); ok = False
+if cc:
+    print("store.sh: after the restart, records for %s" % sorted(cc)); ok = False
+sys.exit(0 if ok else 1)
+PY
+echo "store.sh: after an unattended restart both warrants deliver again"
+echo "store.sh: passed"
