@@ -194,6 +194,7 @@ lt_apply_publish(void)
 	if (ap->idents != NULL)
 		lt_track_idents_swap(ap->idents, ap->nidents);
 	ap->idents = NULL;
+	lt_track_new_warrants(ap->first_new);
 	__atomic_fetch_add(&lt_dp.windows_changed, 1, __ATOMIC_RELEASE);
 done:
 	ap->token = rte_rcu_qsbr_start(lt_dp.rcu);

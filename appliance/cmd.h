@@ -11,5 +11,6 @@ int cmd_store(int argc, char **argv);		/* mgmt/cmd_store.c */
 int cmd_audit(int argc, char **argv);		/* mgmt/cmd_audit.c */
 int cmd_status(int argc, char **argv);		/* mgmt/cmd_status.c */
 int cmd_warrant(int argc, char **argv);		/* mgmt/cmd_warrant.c */
+int cmd_console(int argc, char **argv);		/* mgmt/cmd_console.c */
 
 #endif

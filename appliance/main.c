@@ -21,6 +21,7 @@ static const struct {
 	{ "audit", cmd_audit, "audit verify|show [--state DIR]" },
 	{ "status", cmd_status, "status [--json | --prometheus] [--control PATH]" },
 	{ "warrant", cmd_warrant, "warrant keygen|seal|import|issuer add|list ..." },
+	{ "console", cmd_console, "console [--state DIR] [--control PATH] [--config FILE]" },
 };
 
 static int

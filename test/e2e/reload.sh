@@ -3,7 +3,9 @@
 # after its configuration dropped one warrant and added another; traffic
 # before and after.  The dropped warrant's records must stop and the added
 # one's start exactly at the reload, a warrant kept across it must lose
-# nothing (gapless, every packet), and the reload must apply within a second.
+# nothing (gapless, every packet), a warrant by username added by the reload
+# must find the subscriber's session already running (IRI-Begin, CC from the
+# reload on), and the reload must apply within a second.
 #
 # usage: reload.sh LAWTAP [--keep]
 # Needs root (netns, DPDK); exits 77 (skipped) without it.
@@ -60,15 +62,20 @@ agencies = (
   { id = "police"; hi2 = "127.0.0.1:41102"; hi3 = "127.0.0.1:41103";
     keepalive = 300; keepalive_timeout = 60; }
 );
+aaa: { radius = ( { server = "10.99.0.1"; secret = "testing123"; } ); };
 warrants = (
 CONF
 	local sep=""
 	for w in "$@"; do
 		n=$(printf '%d' "'$w")
-		n=$(( n - 64 ))		# A 1, B 2, C 3
+		n=$(( n - 64 ))		# A 1, B 2, C 3, D 4
 		printf '%s  { liid = "NZP-R-%s"; agency = "police"; cin = %d; content = "both";\n' \
 			"$sep" "$w" "$n"
-		printf '    targets = [ "198.51.100.%d" ]; }' "$n"
+		if [ "$w" = D ]; then
+			printf '    usernames = [ "dave@isp.example" ]; }'	# in session already
+		else
+			printf '    targets = [ "198.51.100.%d" ]; }' "$n"
+		fi
 		sep=$',\n'
 	done
 	printf '\n);\n'
@@ -99,15 +106,30 @@ def csum(b):
     t = sum(struct.unpack("!10H", b))
     t = (t >> 16) + (t & 0xFFFF)
     return ~(t + (t >> 16)) & 0xFFFF
+def ipv4(src, dst, sport, dport, data, ident=0):
+    udp = struct.pack("!HHHH", sport, dport, 8 + len(data), 0) + data
+    h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), ident, 0, 64, 17, 0,
+                    socket.inet_aton(src), socket.inet_aton(dst))
+    ip = h[:10] + struct.pack("!H", csum(h)) + h[12:] + udp
+    s.send(b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00" + ip)
+    return ip
 out = open("%s/sent-%s.txt" % (d, phase), "w")
+if phase == "1":
+    # dave logs in (no warrant names him yet): Access-Request, Access-Accept
+    attr = lambda t, v: bytes([t, len(v) + 2]) + v
+    a = attr(1, b"dave@isp.example") + attr(4, socket.inet_aton("10.99.0.7"))
+    req = struct.pack("!BBH", 1, 7, 20 + len(a)) + b"R" * 16 + a
+    ipv4("10.99.0.7", "10.99.0.1", 50000, 1812, req)
+    a = attr(8, socket.inet_aton("100.64.9.9"))
+    hdr = struct.pack("!BBH", 2, 7, 20 + len(a))
+    acc = hdr + hashlib.md5(hdr + b"R" * 16 + a + b"testing123").digest() + a
+    ipv4("10.99.0.1", "10.99.0.7", 1812, 50000, acc)
+    time.sleep(0.05)
 for i in range(300):
-    for host in (1, 2, 3):
+    for host in (1, 2, 3, 4):
         data = ("phase %s packet %d to .%d" % (phase, i, host)).encode()
-        udp = struct.pack("!HHHH", 40000, 53, 8 + len(data), 0) + data
-        h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), i, 0, 64, 17, 0,
-                        socket.inet_aton("192.0.2.9"), socket.inet_aton("198.51.100.%d" % host))
-        ip = h[:10] + struct.pack("!H", csum(h)) + h[12:] + udp
-        s.send(b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00" + ip)
+        dst = "100.64.9.9" if host == 4 else "198.51.100.%d" % host
+        ip = ipv4("192.0.2.9", dst, 40000, 53, data, i)
         out.write("%d %s\n" % (host, hashlib.sha256(ip).hexdigest()))
     if i % 16 == 0:
         time.sleep(0.002)
@@ -140,7 +162,7 @@ for canary in ("NZP-R-", "198.51.100."):
     assert canary not in s, canary
 PY
 "$lawtap" status --control "$tmp/ctl.sock" | head -n 4 | sed 's/^/  status: /'
-conf B C >"$tmp/lawtap.conf"
+conf B C D >"$tmp/lawtap.conf"
 t0=$(date +%s%N)
 # this time through the control socket (the broken file went by SIGHUP)
 python3 - "$tmp/ctl.sock" <<'PY' || fail "reload request"
@@ -160,6 +182,7 @@ grep -q 'reload applied' "$tmp/run.out" || { cat "$tmp/run.out"; fail "the reloa
 ms=$(( (t1 - t0) / 1000000 ))
 echo "reload.sh: reload request to 'reload applied' in $ms ms"
 [ "$ms" -lt 1000 ] || fail "the reload took $ms ms (more than a second)"
+sleep 1.1	# a new warrant by username finds running sessions within a second
 send 2
 sleep 0.5
 kill -TERM "$run_pid"
@@ -195,7 +218,7 @@ for line in open("%s/out.jsonl" % d):
     elif r["kind"] == "IRI":
         iri.setdefault(r["liid"], []).append((r["seq"], r["iri_type"], r.get("event")))
 want = {"NZP-R-A": sent[("1", 1)], "NZP-R-B": sent[("2", 2)],
-        "NZP-R-C": sent[("1", 3)] + sent[("2", 3)]}
+        "NZP-R-C": sent[("1", 3)] + sent[("2", 3)], "NZP-R-D": sent[("2", 4)]}
 bad = 0
 for liid, shas in want.items():
     got = sorted(cc.get(liid, []))
@@ -208,7 +231,8 @@ for liid, shas in want.items():
 wiri = {"NZP-R-A": [("begin", "startOfInterceptionWithSessionActive"),
                     ("end", "endOfInterceptionWithSessionActive")],
         "NZP-R-B": [("begin", "startOfInterceptionWithSessionActive")],
-        "NZP-R-C": [("begin", "startOfInterceptionWithSessionActive")]}
+        "NZP-R-C": [("begin", "startOfInterceptionWithSessionActive")],
+        "NZP-R-D": [("begin", "startOfInterceptionWithSessionActive")]}
 for liid, w in wiri.items():
     got = [(t, e) for _, t, e in sorted(iri.get(liid, []))]
     if got != w:
@@ -218,7 +242,8 @@ for liid in cc:
         print("reload.sh: records for %s" % liid); bad += 1
 if bad:
     sys.exit(1)
-print("reload.sh: A: %d CC (before), B: %d CC (after), C: %d CC (all), IRIs as expected" % (
-    len(want["NZP-R-A"]), len(want["NZP-R-B"]), len(want["NZP-R-C"])))
+print("reload.sh: A: %d CC (before), B: %d CC (after), C: %d CC (all), D (by username, "
+      "session already running): %d CC (after), IRIs as expected" % (
+    len(want["NZP-R-A"]), len(want["NZP-R-B"]), len(want["NZP-R-C"]), len(want["NZP-R-D"])))
 PY
 echo "reload.sh: passed"

@@ -1,4 +1,5 @@
 /* dhcpsess.c - DHCPv4 exchanges -> address bindings of MACs -> IRIs and CC of target bindings. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -281,4 +282,60 @@ lt_dhcp_input(const uint8_t *l3, uint32_t l3_len, const uint8_t *src, const uint
 	lt_sess_windows(&D.sess[pos], ts_us);
 	lt_sess_aaa_cc(&D.sess[pos], l3, l3_len, ts_us);
 	binding_end((uint32_t)pos, m.msg_type == DHCP4_RELEASE ? 1 : 0, ts_us);
+}
+
+/* A reload added warrants from slot first_new on: bindings of the MACs they name. */
+void
+lt_dhcp_scan_new(uint32_t first_new)
+{
+	int64_t now = lt_dp_clock_us();
+
+	if (D.tab == NULL)
+		return;
+	for (uint32_t w = first_new; w < lt_dp.nslots; w++) {
+		const struct lt_warrant *wr = lt_dp.wrec[w];
+
+		for (uint32_t i = 0; i < wr->nidents; i++) {
+			const struct lt_ident *id = &wr->idents[i];
+			struct dkey k = { 0 };
+			struct lt_sess *s;
+			struct lt_icept *ic;
+			uint32_t ic_id, *tail;
+			char mac[18];
+			int32_t pos;
+			bool was_target;
+
+			if (id->kind != LT_IDENT_MAC)
+				continue;
+			memcpy(k.mac, id->v, 6);
+			if ((pos = rte_hash_lookup(D.tab, &k)) < 0)
+				continue;
+			s = &D.sess[pos];
+			was_target = s->icept != LT_NONE;
+			snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", id->v[0],
+			    id->v[1], id->v[2], id->v[3], id->v[4], id->v[5]);
+			if ((ic_id = lt_icept_new(w, (uint32_t)pos, (const uint8_t *)mac, 17)) ==
+			    LT_NONE)
+				continue;
+			ic = &lt_icepts[ic_id];
+			ic->server = s->server;
+			ic->auth_type = 3;		/* dhcpAAA */
+			ic->access_type = lt_tcfg->aaa.dhcp[s->server].access_type;
+			ic->netid_len = 17;
+			memcpy(ic->netid, mac, 17);
+			ic->expected_end_us = s->expire_us == INT64_MAX ? 0 : s->expire_us;
+			if (was_target)		/* where: what the binding's intercepts know */
+				ic->pop = lt_icepts[s->icept].pop;
+			for (tail = &s->icept; *tail != LT_NONE; tail = &lt_icepts[*tail].next)
+				;
+			*tail = ic_id;
+			if (!was_target) {
+				D.tidx[pos] = D.ntlist;
+				D.tlist[D.ntlist++] = (uint32_t)pos;
+				lt_tst.target_sessions++;
+			}
+			lt_sess_windows(s, now);
+			lt_sess_bind(s);
+		}
+	}
 }

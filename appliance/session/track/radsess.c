@@ -1,4 +1,5 @@
 /* radsess.c - RADIUS exchanges -> subscriber sessions -> IRIs and bindings of target sessions. */
+#include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -50,7 +51,7 @@ struct pkey {
 struct pend {
 	uint64_t seq;			/* 0: free */
 	int64_t ts_us;
-	uint64_t user_h, asid_h;
+	uint64_t user_h, csid_h, asid_h;
 	uint32_t nas;
 	uint8_t code, server, ntw, uname_len;
 	uint8_t auth[RADIUS_AUTH_LEN];
@@ -74,6 +75,8 @@ static struct {
 	uint32_t *tlist, ntlist;	/* sessions with intercepts */
 	uint32_t *tidx;			/* per session slot: its index in tlist */
 	uint32_t sweep, max;
+	uint32_t scan, scan_first;	/* a reload's new warrants looking for sessions */
+	bool scanning;
 	int64_t timeout_us;
 	int64_t next_window_us;
 	uint64_t windows_seen;		/* lt_dp.windows_changed when it was found */
@@ -526,6 +529,8 @@ access_request(const struct radius_msg *m, const uint8_t *l3, uint32_t l3_len,
 	    lt_track_hash(m->user_name.p, m->user_name.len) : 0;
 	p->asid_h = RADIUS_HAS(m, RADIUS_F_SESSION_ID) ?
 	    lt_track_hash(m->session_id.p, m->session_id.len) : 0;
+	p->csid_h = RADIUS_HAS(m, RADIUS_F_CALLING_ID) ?
+	    lt_track_hash(m->calling_id.p, m->calling_id.len) : 0;
 	p->ntw = (uint8_t)targets_of(m, p->tw);
 	p->uname_len = 0;
 	if (p->ntw == 0)
@@ -590,6 +595,8 @@ access_reply(const struct radius_msg *m, const uint8_t *l3, uint32_t l3_len,
 		    sess_new(p->nas, KEY_USER, p->user_h, ts_us, p->server);
 		if (sp >= 0) {
 			s = &R.sess[sp];
+			s->user_h = p->user_h;
+			s->csid_h = p->csid_h;
 			msg_addrs(m, s);
 			sess_icepts((uint32_t)sp, p->tw, p->ntw, p->uname, p->uname_len, &p->pop,
 			    ts_us);
@@ -780,6 +787,9 @@ accounting(const struct radius_msg *m, const uint8_t *l3, uint32_t l3_len, uint8
 		if (pos < 0)
 			return;
 		s = &R.sess[pos];
+		s->user_h = user_h;
+		s->csid_h = RADIUS_HAS(m, RADIUS_F_CALLING_ID) ?
+		    lt_track_hash(m->calling_id.p, m->calling_id.len) : 0;
 		sess_set_addrs(s, &given);
 		if ((ntw = targets_of(m, tw)) > 0) {
 			pop_of(m, family, src, &pop);
@@ -873,11 +883,103 @@ lt_rad_input(const uint8_t *l3, uint32_t l3_len, uint8_t family, const uint8_t *
 	}
 }
 
+/* A reload added warrants from slot first_new on: look for their sessions. */
+void
+lt_rad_scan_new(uint32_t first_new)
+{
+	if (R.stab == NULL)
+		return;
+	R.scan = 0;
+	R.scan_first = first_new;
+	R.scanning = true;
+}
+
+static bool
+has_icept(const struct lt_sess *s, uint32_t w)
+{
+	for (uint32_t id = s->icept; id != LT_NONE; id = lt_icepts[id].next)
+		if (lt_icepts[id].warrant == w)
+			return true;
+	return false;
+}
+
+/* Session pos is named by a new warrant: an intercept for it, begun now, bound. */
+static void
+scan_one(uint32_t pos, int64_t clock_us)
+{
+	struct lt_sess *s = &R.sess[pos];
+	const struct lt_ident *which[2 * LT_BSET_MAX];
+	uint32_t tw[2 * LT_BSET_MAX];
+	const struct nas *n = &R.nas[s->nas];
+	uint32_t *tail = &s->icept;
+	unsigned nt = 0;
+	bool was_target = s->icept != LT_NONE;
+
+	if (s->user_h != 0)
+		nt = lt_track_targets_h(LT_IDENT_USERNAME, s->user_h, R.scan_first, tw, which,
+		    LT_BSET_MAX);
+	if (s->csid_h != 0)
+		nt += lt_track_targets_h(LT_IDENT_CALLING_STATION, s->csid_h, R.scan_first,
+		    tw + nt, which + nt, LT_BSET_MAX);
+	if (nt == 0)
+		return;
+	while (*tail != LT_NONE)
+		tail = &lt_icepts[*tail].next;
+	for (unsigned i = 0; i < nt; i++) {
+		struct lt_icept *ic;
+		uint32_t id;
+
+		if (has_icept(s, tw[i]) ||
+		    (id = lt_icept_new(tw[i], pos, which[i]->v, which[i]->len)) == LT_NONE)
+			continue;
+		ic = &lt_icepts[id];
+		ic->server = s->server;
+		ic->auth_type = 2;		/* radiusAAA */
+		ic->access_type = lt_tcfg->aaa.radius[s->server].access_type;
+		/* only what the NAS table kept: its address and NAS-Identifier */
+		memset(&ic->pop, 0, offsetof(struct lt_pop, id));
+		ic->pop.family = n->family;
+		memcpy(ic->pop.addr, n->addr, 16);
+		ic->pop.id_len = n->id_len > LT_POP_ID_MAX ? LT_POP_ID_MAX : n->id_len;
+		memcpy(ic->pop.id, n->id, ic->pop.id_len);
+		*tail = id;
+		tail = &ic->next;
+	}
+	if (s->icept == LT_NONE)
+		return;
+	if (!was_target) {
+		tlist_add(pos);
+		lt_tst.target_sessions++;
+	}
+	lt_sess_windows(s, clock_us);	/* IRI-Begin startOfInterceptionWithSessionActive */
+	lt_sess_bind(s);
+}
+
+#define SCAN_SLOTS	1024	/* a full table of 2^20 sessions in about a second */
+
+static void
+scan_step(int64_t clock_us)
+{
+	for (unsigned i = 0; i < SCAN_SLOTS && R.scanning; i++) {
+		int32_t pos = (int32_t)R.scan;
+		void *key;
+
+		if (++R.scan >= R.max)
+			R.scanning = false;
+		if (rte_hash_get_key_with_position(R.stab, pos, &key) != 0 ||
+		    R.sess[pos].nas_gen != R.nas[R.sess[pos].nas].gen)
+			continue;
+		scan_one((uint32_t)pos, clock_us);
+	}
+}
+
 /* Unanswered Access-Requests, warrant windows, sessions of restarted NASes. */
 void
 lt_rad_tick(int64_t clock_us)
 {
 	pend_expire(clock_us);
+	if (R.scanning)
+		scan_step(clock_us);
 	if (clock_us >= R.next_window_us || R.windows_seen != lt_dp.windows_changed) {
 		int64_t next = INT64_MAX;
 

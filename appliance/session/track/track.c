@@ -120,6 +120,29 @@ lt_track_targets(uint8_t kind, const uint8_t *v, size_t len, uint32_t *out, unsi
 	return n;
 }
 
+unsigned
+lt_track_targets_h(uint8_t kind, uint64_t h, uint32_t from, uint32_t *out,
+    const struct lt_ident **which, unsigned max)
+{
+	unsigned n = 0;
+
+	for (uint32_t i = 0; i < T.nidents && n < max; i++) {
+		const struct lt_warrant *w;
+
+		if (T.idents[i].kind != kind || T.idents[i].h != h || T.idents[i].warrant < from)
+			continue;
+		w = lt_dp.wrec[T.idents[i].warrant];
+		for (uint32_t k = 0; k < w->nidents; k++)
+			if (w->idents[k].kind == kind &&
+			    lt_track_hash(w->idents[k].v, w->idents[k].len) == h) {
+				which[n] = &w->idents[k];
+				out[n++] = T.idents[i].warrant;
+				break;
+			}
+	}
+	return n;
+}
+
 /*
  * The identities warrants name, sorted by (kind, keyed hash), each with its
  * warrant's slot (slot_of[i] for warrant i of cfg; i itself if NULL).
@@ -141,6 +164,16 @@ lt_track_idents_build(const struct lt_config *cfg, const uint32_t *slot_of, uint
 		}
 	qsort(v, *n, sizeof(*v), ident_cmp);
 	return v;
+}
+
+/* Session lcore, after a reload is published: its new warrants find running sessions. */
+void
+lt_track_new_warrants(uint32_t first_new)
+{
+	if (!T.on || first_new >= lt_dp.nslots)
+		return;
+	lt_rad_scan_new(first_new);
+	lt_dhcp_scan_new(first_new);
 }
 
 /* Session lcore: the identities of a reload; the old ones are freed. */
@@ -569,7 +602,7 @@ lt_send_iri(struct lt_icept *ic, const struct lt_sess *s, enum etsi_iri_type typ
 		.auth_type = ic->auth_type,
 		.has_pop_port = pop->has_port,
 		.pop_port = pop->port,
-		.has_pop_ip = 1,
+		.has_pop_ip = ic->pop.family != 0,
 	};
 	static const char unknown[] = "unknown";
 
@@ -587,7 +620,8 @@ lt_send_iri(struct lt_icept *ic, const struct lt_sess *s, enum etsi_iri_type typ
 		iri.octets_received = x->rx;
 		iri.octets_transmitted = x->tx;
 	}
-	ipaddr(&iri.pop_ip, pop->family, pop->family == 4 ? 32 : 128, pop->addr, 0);
+	if (pop->family != 0)
+		ipaddr(&iri.pop_ip, pop->family, pop->family == 4 ? 32 : 128, pop->addr, 0);
 	if (pop->id_len > 0) {
 		iri.pop_id = pop->id;
 		iri.pop_id_len = pop->id_len;

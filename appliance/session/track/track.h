@@ -112,6 +112,7 @@ const struct lt_track_stats *lt_track_stats(void);
 /* Live apply: the identity index of a reload (main lcore), swapped in by the session lcore. */
 void *lt_track_idents_build(const struct lt_config *cfg, const uint32_t *slot_of, uint32_t *n);
 void lt_track_idents_swap(void *v, uint32_t n);
+void lt_track_new_warrants(uint32_t first_new);
 
 extern struct lt_icept *lt_icepts;
 static inline struct lt_icept *

@@ -7,6 +7,7 @@
 
 /* A subscriber session, target or not: kept small, there may be millions. */
 struct lt_sess {
+	uint64_t user_h, csid_h;	/* keyed hashes: a warrant added later finds the session */
 	int64_t start_us;
 	int64_t expire_us;		/* DHCP: the lease's end; INT64_MAX for RADIUS */
 	uint32_t nas, nas_gen;
@@ -79,6 +80,15 @@ void lt_dhcp_input(const uint8_t *l3, uint32_t l3_len, const uint8_t *src,
     const uint8_t *udp, size_t len, int server, int64_t ts_us);
 void lt_dhcp_expire(int64_t clock_us);
 void lt_dhcp_tick(int64_t clock_us);
+
+/*
+ * Warrants from slot from on (a reload's new ones) naming the identity whose
+ * keyed hash is h; which[i] is the warrant's own identity (its bytes).
+ */
+unsigned lt_track_targets_h(uint8_t kind, uint64_t h, uint32_t from, uint32_t *out,
+    const struct lt_ident **which, unsigned max);
+void lt_rad_scan_new(uint32_t first_new);
+void lt_dhcp_scan_new(uint32_t first_new);
 
 /* radsess.c */
 size_t lt_rad_session_bytes(void);
