@@ -16,6 +16,7 @@
 #include "evidence/evkey.h"
 #include "mgmt/audit.h"
 #include "mgmt/config.h"
+#include "mgmt/ctl.h"
 #include "mgmt/keys.h"
 #include "mgmt/store.h"
 #include "mgmt/warrant.h"
@@ -28,7 +29,7 @@
 #define ERRLEN		512
 
 struct opts {
-	const char *state, *config, *key, *to, *not_before;
+	const char *state, *config, *key, *to, *not_before, *control;
 	int passfd, operator;
 	int have_serial;
 	uint64_t serial;
@@ -52,7 +53,8 @@ usage(void)
 	    "usage: lawtap warrant keygen NAME\n"
 	    "       lawtap warrant seal --key ISSUER.sk --to appliance.pub --serial N\n"
 	    "                           [--valid-for 7d] [--not-before TIME] IN.json OUT\n"
-	    "       lawtap warrant import [--state DIR] [-c CONFIG] [--passphrase-fd N] FILE\n"
+	    "       lawtap warrant import [--state DIR] [-c CONFIG] [--passphrase-fd N] "
+	    "[--control PATH] FILE\n"
 	    "       lawtap warrant issuer add [--state DIR] [--passphrase-fd N] NAME ISSUER.pk\n"
 	    "       lawtap warrant list [--state DIR] [--passphrase-fd N | --operator]\n");
 	return 2;
@@ -104,6 +106,7 @@ parse_opts(int argc, char **argv, int first, struct opts *o)
 	o->config = DEFAULT_CONFIG;
 	o->passfd = -1;
 	o->valid_for = 7 * 86400;
+	o->control = LT_CTL_PATH;
 	for (int i = first; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		uint64_t u;
@@ -125,6 +128,8 @@ parse_opts(int argc, char **argv, int first, struct opts *o)
 			o->state = v;
 		else if (strcmp(a, "-c") == 0)
 			o->config = v;
+		else if (strcmp(a, "--control") == 0)
+			o->control = v;
 		else if (strcmp(a, "--key") == 0)
 			o->key = v;
 		else if (strcmp(a, "--to") == 0)
@@ -606,6 +611,22 @@ check_with_store(const json_t *doc, struct lt_warrant_rec *nw, char *err, size_t
 	return rc;
 }
 
+/* Asks a running daemon to apply the store now; without one it applies at the next start. */
+static void
+notify(const char *control)
+{
+	json_t *req = json_pack("{s:s}", "cmd", "reload"), *reply = NULL;
+	char err[256];
+
+	if (req != NULL && lt_ctl_request(control, req, &reply, 2000, err, sizeof(err)) == 0 &&
+	    json_is_true(json_object_get(reply, "ok")))
+		printf("the running daemon applies it now\n");
+	else
+		printf("no daemon answered on %s: it applies when lawtap run starts\n", control);
+	json_decref(req);
+	json_decref(reply);
+}
+
 static int
 import(struct session *s, const struct opts *o, const struct lt_config *cfg, char *err,
     size_t errlen)
@@ -661,6 +682,7 @@ import(struct session *s, const struct opts *o, const struct lt_config *cfg, cha
 	if (commit(s, doc, "import", detail, why, sizeof(why)) < 0)
 		goto rejected;
 	printf("warrant imported as %s\n", w.id);
+	notify(o->control);
 	rc = 0;
 	goto out;
 
