@@ -151,6 +151,12 @@ w2 = {"liid": c["liid2"], "case_id": "other", "agency": "police", "cin": 8,
       "targets": {"usernames": [c["user2"]]}, "authority": auth, "carrier_contact": "LIO"}
 json.dump(w1, open(d + "/w1.json", "w"))
 json.dump(w2, open(d + "/w2.json", "w"))
+# refusals, whose messages must not quote what they refuse: W1's LIID again,
+# an agency this appliance does not serve, a malformed canary address
+json.dump(dict(w1, case_id="dup"), open(d + "/w3.json", "w"))
+json.dump(dict(w2, agency="spies"), open(d + "/w4.json", "w"))
+json.dump(dict(w1, targets={"ip": [c["ip"] + "/33"], "usernames": [c["user1"] + "\n"]}),
+          open(d + "/w5.json", "w"))
 PY
 seal_import() {	# N
 	"$lawtap" warrant seal --key "$src/court.sk" --to "$state/appliance.pub" --serial "$1" \
@@ -238,6 +244,22 @@ send 200
 # W2 while it runs, applied live
 seal_import 2
 reload
+for n in 3 4; do
+	"$lawtap" warrant seal --key "$src/court.sk" --to "$state/appliance.pub" --serial "$n" \
+		--valid-for 1d "$src/w$n.json" "$src/w$n.ltw" >/dev/null || fail "seal W$n"
+	set +e
+	officer_sampled "$logs/import$n.out" warrant import -c "$tmp/lawtap.conf" "$src/w$n.ltw"
+	rc=$?
+	set -e
+	[ "$rc" = 1 ] && grep -q '^lawtap: warrant import refused: ' "$logs/import$n.out" ||
+		fail "W$n: import exited $rc: $(cat "$logs/import$n.out")"
+done
+set +e
+"$lawtap" warrant seal --key "$src/court.sk" --to "$state/appliance.pub" --serial 5 \
+	--valid-for 1d "$src/w5.json" "$src/w5.ltw" >"$logs/seal5.out" 2>&1
+rc=$?
+set -e
+[ "$rc" = 1 ] && [ ! -e "$src/w5.ltw" ] || fail "W5: seal exited $rc: $(cat "$logs/seal5.out")"
 send 200
 sleep 0.5
 "$lawtap" status --control "$tmp/ctl.sock" >"$logs/status.txt" 2>&1 || fail "status"
@@ -280,7 +302,7 @@ fi
 
 kill -SEGV "$run_pid"
 set +e
-wait "$run_pid"
+{ wait "$run_pid"; } 2>/dev/null
 rc=$?
 set -e
 run_pid=
