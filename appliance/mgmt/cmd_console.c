@@ -125,7 +125,6 @@ loop(struct lt_console *k)
 			lt_con_line(&k->io, "type the number of an item");
 			continue;
 		}
-		lt_con_line(&k->io, "%s", "");
 		if (dispatch(k, n) == EXIT)
 			return 0;
 		if (k->io.eof)

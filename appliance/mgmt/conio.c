@@ -209,6 +209,11 @@ lt_con_field(struct lt_con *c, int indent, const char *label, const char *value)
 		w = 0;
 		room = LT_CON_COLS;
 	}
+	if (label[0] != '\0' && strlen(label) >= w) {
+		/* a label as wide as the indent gets a line of its own */
+		put(c, label, strlen(label));
+		label = "";
+	}
 	do {
 		k = len > room ? room : len;
 		/* break at a space where there is one in the second half */

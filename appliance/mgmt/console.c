@@ -235,7 +235,6 @@ lt_console_audit(struct lt_console *k)
 	char msg[ERRLEN];
 	int r;
 
-	lt_con_line(&k->io, "Audit log");
 	if (key == NULL) {
 		lt_con_line(&k->io, "out of memory");
 		return;
@@ -243,20 +242,23 @@ lt_console_audit(struct lt_console *k)
 	memset(&last, 0, sizeof(last));
 	if (audit_keys(k->state, key, pk, msg, sizeof(msg)) < 0) {
 		sodium_free(key);
-		lt_con_field(&k->io, 0, "", msg);
+		lt_con_line(&k->io, "Audit log: cannot be read");
+		lt_con_field(&k->io, 2, "", msg);
 		return;
 	}
 	r = lt_audit_walk(k->state, key, pk, keep_entry, &last, &sum, msg, sizeof(msg));
 	sodium_free(key);
 	if (r < 0) {
-		lt_con_field(&k->io, 0, "", msg);
+		lt_con_line(&k->io, "Audit log: cannot be read");
+		lt_con_field(&k->io, 2, "", msg);
 		return;
 	}
+	/* title, verdict, heading and 20 entries: one screen */
 	if (sum.problem == LT_AUDIT_P_NONE)
-		lt_con_line(&k->io, "verified: %" PRIu64 " entries, %" PRIu64 " signatures",
-		    sum.entries, sum.checkpoints);
+		lt_con_line(&k->io, "Audit log: verified, %" PRIu64 " entries, %" PRIu64
+		    " signatures checked", sum.entries, sum.checkpoints);
 	else {
-		lt_con_line(&k->io, "NOT OK at seq %" PRIu64 " (%s):", sum.first_bad_seq,
+		lt_con_line(&k->io, "Audit log: NOT OK at seq %" PRIu64 " (%s):", sum.first_bad_seq,
 		    lt_audit_problem_name(sum.problem));
 		lt_con_field(&k->io, 2, "", msg);
 	}
