@@ -19,7 +19,9 @@ import re
 import secrets
 import subprocess
 import sys
+import socket
 import tempfile
+import threading
 import time
 
 try:
@@ -75,6 +77,50 @@ def run(lawtap, args, stdin=None, ok=True):
         sys.exit("lawtap %s failed (%d): %s%s" % (" ".join(args),
                  p.returncode, p.stdout, p.stderr))
     return p
+
+
+def hi(state, sent):
+    return {"records_sent": sent, "bytes_sent": 100 * sent, "queued": 0, "lost": 0,
+            "connects": 1, "losses": 0, "ka_sent": 2, "ka_answered": 2,
+            "state": state, "ka_rtt_ms": -1}
+
+
+STATUS = {"ok": True, "uptime_s": 3723, "warrants_active": 1,
+          "workers": [{"rx": 1000 + i, "bytes": 64000, "not_ip": 0, "malformed": 0,
+                       "multiseg": 0, "matched": 10, "records": 10, "ring_full": 0,
+                       "queue_full": 0, "undeliverable": 0, "too_many_warrants": 0}
+                      for i in range(3)],
+          "agencies": [{"id": "police", "hi2": hi("connected", 5),
+                        "hi3": hi("connected", 7)},
+                       {"id": "customs", "hi2": hi("connecting", 0),
+                        "hi3": hi("connecting", 0)}]}
+
+
+class FakeDaemon(threading.Thread):
+    """The control socket of a daemon: status answered from STATUS, reloads counted."""
+
+    def __init__(self, path):
+        super().__init__(daemon=True)
+        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.s.bind(path)
+        self.s.listen(4)
+        self.requests = []
+
+    def run(self):
+        while True:
+            c, _ = self.s.accept()
+            with c:
+                buf = b""
+                while not buf.endswith(b"\n"):
+                    d = c.recv(4096)
+                    if not d:
+                        break
+                    buf += d
+                req = json.loads(buf)
+                self.requests.append(req["cmd"])
+                reply = STATUS if req["cmd"] == "status" else {"ok": True,
+                                                               "reload": "started"}
+                c.sendall(json.dumps(reply).encode() + b"\n")
 
 
 class Console:
@@ -304,6 +350,38 @@ def main():
     k.c.close()
     check(k.c.exitstatus == 0, "EOF exits 0 (%r)" % k.c.exitstatus)
 
+    # a daemon that answers: its status and agency states; the officer's change reloads it
+    fake = FakeDaemon(os.path.join(tmp, "daemon.sock"))
+    fake.start()
+    log = io.StringIO()
+    k = Console(lawtap, state, fake.s.getsockname(), conf, log)
+    out = k.item(1)
+    check("up 01:02:03" in out and "Drops by stage" in out and
+          re.search(r"total +3003 +192000", out) is not None and
+          re.search(r"HI3 +connected +7 +700", out) is not None,
+          "status from the daemon, paged: %r" % out)
+    check("daemon not running" not in out, "the daemon answers")
+    out = k.item(2)
+    check(re.search(r"HI2 127\.0\.0\.1:40002 +connected", out) is not None and
+          re.search(r"HI3 \[::1\]:41003 +connecting", out) is not None,
+          "agency connection states from the daemon: %r" % out)
+    k.send("6", "Officer passphrase: ")
+    k.send(PASS2, "-- Enter: menu --")
+    k.send("")
+    m = re.search(r"(W[0-9a-f]{16}) +CNRY-L2-", listing)
+    k.send("8", "Enter: back\\): ")
+    k.send(m.group(1) if m else "W0000000000000000", "Type yes: ")
+    out = k.send("yes", "-- Enter: menu --")
+    check("the daemon is applying it now" in out, "a deactivation reloads the daemon")
+    check(fake.requests.count("reload") == 1, "one reload request: %r" % fake.requests)
+    k.send("")
+    k.c.sendline("9")
+    k.c.expect(pexpect.EOF)
+    k.c.close()
+    check(k.c.exitstatus == 0, "9 exits 0")
+    for c in canaries:
+        check(c not in log.getvalue(), "canary %d absent with a daemon" % canaries.index(c))
+
     # the audit log
     p = run(lawtap, ["audit", "verify", "--state", state], ok=False)
     check(p.returncode == 0, "audit verify after the sessions: %s" % p.stdout)
@@ -312,6 +390,8 @@ def main():
     for e in ("login-failed", "login", "import", "import-rejected", "warrant-list",
               "warrant-show", "deactivate", "key-change", "reboot", "lock"):
         check(e in events, "audit has a %s entry" % e)
+    check(events.count("lock") == 2, "every officer session's end audited (%d)"
+          % events.count("lock"))
     check(events.count("login-failed") == 5, "every failed login audited (%d)"
           % events.count("login-failed"))
     for c in canaries:
@@ -319,8 +399,9 @@ def main():
     # the new passphrase is the officer's now
     p = run(lawtap, ["warrant", "list", "--state", state, "--passphrase-fd", "0"],
             PASS2 + "\n")
-    check(re.search(wid + r" .* deactivated", p.stdout) is not None,
-          "the store holds the deactivation")
+    check(re.search(wid + r" .* deactivated", p.stdout) is not None and
+          re.search(r" +CNRY-L2-.* deactivated", p.stdout) is not None,
+          "the store holds both deactivations")
 
     if failures:
         print("console_test: %d failures; transcript kept in %s" % (len(failures), tmp))
