@@ -190,7 +190,7 @@ PY
 }
 start_run() {	# LOG: from its own empty working directory, where a core file would land
 	(cd "$tmp/cwd" && exec ip netns exec "$ns" "$lawtap" run -c "$tmp/lawtap.conf" \
-		--state "$state" --control "$tmp/ctl.sock" >"$logs/$1" 2>&1 </dev/null) &
+		--state "$state" --control "$tmp/ctl.sock" --debug >"$logs/$1" 2>&1 </dev/null) &
 	run_pid=$!
 	for _ in $(seq 300); do
 		[ "$(grep -c -- '-> up' "$logs/$1" || true)" -ge 2 ] && break
