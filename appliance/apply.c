@@ -17,7 +17,7 @@ struct lt_apply {
 	struct lt_match *match, *old;
 	void *idents;
 	uint32_t nidents;
-	uint8_t *dropped;		/* [LT_SLOTS_MAX]: slots this reload ends */
+	uint8_t *dropped;		/* [slots_cap]: slots this reload ends */
 	uint64_t token;
 	volatile int published;
 	unsigned kept, added, removed;
@@ -25,7 +25,7 @@ struct lt_apply {
 
 static struct {
 	struct lt_apply *busy;
-	uint8_t dead[LT_SLOTS_MAX];	/* slots ended by a reload, never used again */
+	uint8_t *dead;			/* [slots_cap]: slots ended by a reload, never reused */
 	struct lt_config **gens;	/* every config a reload took: freed at exit */
 	unsigned ngens;
 } AP;
@@ -47,19 +47,57 @@ same_agencies(const struct lt_config *a, const struct lt_config *b)
 	return true;
 }
 
-/* The live slot of the same warrant (LIID, agency, CIN), or LT_SLOTS_MAX. */
-static uint32_t
-slot_of_warrant(const struct lt_warrant *w)
+static int
+liid_cmp(const struct lt_warrant *a, const struct lt_warrant *b)
 {
-	for (uint32_t s = 0; s < lt_dp.nslots; s++) {
-		const struct lt_warrant *o = lt_dp.wrec[s];
+	int c = memcmp(a->liid, b->liid, a->liid_len < b->liid_len ? a->liid_len : b->liid_len);
 
-		if (!AP.dead[s] && o->liid_len == w->liid_len &&
-		    memcmp(o->liid, w->liid, w->liid_len) == 0 && o->agency == w->agency &&
-		    o->cin == w->cin)
-			return s;
+	return c != 0 ? c : (int)a->liid_len - (int)b->liid_len;
+}
+
+static int
+slot_cmp(const void *x, const void *y)
+{
+	return liid_cmp(lt_dp.wrec[*(const uint32_t *)x], lt_dp.wrec[*(const uint32_t *)y]);
+}
+
+/* The live slots sorted by LIID (a reload looks each new warrant up in it). */
+static uint32_t *
+live_slots(uint32_t *n)
+{
+	uint32_t *v = malloc((lt_dp.nslots + 1) * sizeof(*v));
+
+	*n = 0;
+	if (v == NULL)
+		return NULL;
+	for (uint32_t s = 0; s < lt_dp.nslots; s++)
+		if (!AP.dead[s])
+			v[(*n)++] = s;
+	qsort(v, *n, sizeof(*v), slot_cmp);
+	return v;
+}
+
+/* The live slot of the same warrant (LIID, agency, CIN), or UINT32_MAX. */
+static uint32_t
+slot_of_warrant(const uint32_t *live, uint32_t n, const struct lt_warrant *w)
+{
+	uint32_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (liid_cmp(lt_dp.wrec[live[mid]], w) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	return LT_SLOTS_MAX;
+	if (lo < n) {
+		const struct lt_warrant *o = lt_dp.wrec[live[lo]];
+
+		if (liid_cmp(o, w) == 0 && o->agency == w->agency && o->cin == w->cin)
+			return live[lo];
+	}
+	return UINT32_MAX;
 }
 
 static void
@@ -74,7 +112,8 @@ int
 lt_apply_start(struct lt_config *cfg, char *err, size_t errlen)
 {
 	struct lt_apply *ap;
-	uint8_t *kept;
+	uint32_t *live = NULL, nlive;
+	uint8_t *kept = NULL;
 
 	if (AP.busy != NULL) {
 		snprintf(err, errlen, "the previous reload is still being applied");
@@ -84,24 +123,30 @@ lt_apply_start(struct lt_config *cfg, char *err, size_t errlen)
 		snprintf(err, errlen, "the agencies changed: a restart is needed for that");
 		return -1;
 	}
+	if (AP.dead == NULL && (AP.dead = calloc(lt_dp.slots_cap, 1)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	if ((ap = calloc(1, sizeof(*ap))) == NULL ||
 	    (ap->slot_of = calloc(cfg->nwarrants + 1, sizeof(uint32_t))) == NULL ||
-	    (ap->dropped = calloc(LT_SLOTS_MAX, 1)) == NULL ||
-	    (kept = calloc(LT_SLOTS_MAX, 1)) == NULL) {
+	    (ap->dropped = calloc(lt_dp.slots_cap, 1)) == NULL ||
+	    (kept = calloc(lt_dp.slots_cap, 1)) == NULL ||
+	    (live = live_slots(&nlive)) == NULL) {
 		if (ap != NULL)
 			apply_free(ap);
+		free(kept);
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	ap->cfg = cfg;
 	ap->nslots = ap->first_new = lt_dp.nslots;
 	for (uint32_t i = 0; i < cfg->nwarrants; i++) {
-		uint32_t s = slot_of_warrant(&cfg->warrants[i]);
+		uint32_t s = slot_of_warrant(live, nlive, &cfg->warrants[i]);
 
-		if (s == LT_SLOTS_MAX || kept[s]) {
-			if (ap->nslots == LT_SLOTS_MAX) {
-				snprintf(err, errlen, "more than %d warrants in this run: a restart "
-				    "is needed", LT_SLOTS_MAX);
+		if (s == UINT32_MAX || kept[s]) {
+			if (ap->nslots == lt_dp.slots_cap) {
+				snprintf(err, errlen, "more than %d warrants added since the start: "
+				    "a restart is needed", LT_SLOTS_SPARE);
 				goto fail;
 			}
 			s = ap->nslots++;
@@ -135,11 +180,13 @@ lt_apply_start(struct lt_config *cfg, char *err, size_t errlen)
 		goto fail;
 	}
 	free(kept);
+	free(live);
 	AP.busy = ap;
 	__atomic_store_n(&lt_dp.apply, ap, __ATOMIC_RELEASE);
 	return 0;
 fail:
 	free(kept);
+	free(live);
 	lt_match_free(ap->match);
 	apply_free(ap);
 	return -1;
@@ -236,5 +283,6 @@ lt_apply_free(void)
 		free(AP.gens[i]);
 	}
 	free(AP.gens);
+	free(AP.dead);
 	memset(&AP, 0, sizeof(AP));
 }

@@ -23,13 +23,10 @@ lt_dp_setup_delivery(const struct lt_config *cfg, bool replay)
 	uint64_t now = lt_mono_ns();
 
 	lt_dp.agencies = calloc(cfg->nagencies, sizeof(*lt_dp.agencies));
-	if (cfg->nwarrants > LT_SLOTS_MAX) {
-		log_err("%s: more than %d warrants", cfg->path, LT_SLOTS_MAX);
-		return -1;
-	}
-	lt_dp.wm = calloc(LT_SLOTS_MAX, sizeof(*lt_dp.wm));
-	lt_dp.wrec = calloc(LT_SLOTS_MAX, sizeof(*lt_dp.wrec));
-	lt_dp.wown = sodium_malloc(LT_SLOTS_MAX * sizeof(*lt_dp.wown));
+	lt_dp.slots_cap = cfg->nwarrants + LT_SLOTS_SPARE;
+	lt_dp.wm = calloc(lt_dp.slots_cap, sizeof(*lt_dp.wm));
+	lt_dp.wrec = calloc(lt_dp.slots_cap, sizeof(*lt_dp.wrec));
+	lt_dp.wown = sodium_malloc(lt_dp.slots_cap * sizeof(*lt_dp.wown));
 	if (lt_dp.agencies == NULL || lt_dp.wm == NULL || lt_dp.wown == NULL ||
 	    lt_dp.wrec == NULL)
 		return -1;

@@ -35,7 +35,7 @@ lt_meta(struct rte_mbuf *m)
 	return rte_mbuf_to_priv(m);
 }
 
-#define LT_SLOTS_MAX	4096	/* warrants a run can know, reloads included */
+#define LT_SLOTS_SPARE	4096	/* warrants reloads can add to those a run starts with */
 
 /*
  * Per warrant slot, read by every worker.  A slot is a warrant for the whole
@@ -95,9 +95,10 @@ struct lt_dp {
 	const struct lt_config *cfg;	/* agencies, operator; warrants as first loaded */
 	bool replay;
 	const struct lt_match *volatile match;	/* replaced under RCU by a reload */
-	struct lt_wmatch *wm;		/* [LT_SLOTS_MAX] */
-	struct lt_wown *wown;		/* [LT_SLOTS_MAX], each touched by its owner only */
-	const struct lt_warrant *volatile *wrec;	/* [LT_SLOTS_MAX]: slot -> warrant */
+	struct lt_wmatch *wm;		/* [slots_cap] */
+	struct lt_wown *wown;		/* [slots_cap], each touched by its owner only */
+	const struct lt_warrant *volatile *wrec;	/* [slots_cap]: slot -> warrant */
+	uint32_t slots_cap;		/* warrants at start + LT_SLOTS_SPARE */
 	volatile uint32_t nslots;
 	struct rte_rcu_qsbr *rcu;	/* workers report quiescence once per loop */
 	struct lt_apply *volatile apply;	/* a reload for the session lcore to publish */

@@ -229,7 +229,7 @@ audit_keys(const char *dir, uint8_t *key, uint8_t pk[static 32], char *err, size
 void
 lt_console_audit(struct lt_console *k)
 {
-	static struct last_entries last;
+	struct last_entries last;
 	struct lt_audit_sum sum;
 	uint8_t *key = sodium_malloc(LT_AUDIT_KEY_LEN), pk[32];
 	char msg[ERRLEN];
@@ -335,7 +335,8 @@ lt_console_login(struct lt_console *k)
 			continue;
 		}
 		lt_con_line(&k->io, "login refused:");
-		lt_con_field(&k->io, 2, "", r > 0 ? err : "no passphrase given");
+		lt_con_field(&k->io, 2, "", r > 0 ? err : r == LT_CON_LONG ?
+		    "passphrase too long" : "no passphrase given");
 		audit_failed(k, attempt);
 		if (attempt == LT_CONSOLE_TRIES) {
 			lt_con_line(&k->io, "%d failures: wait %d seconds", LT_CONSOLE_TRIES,

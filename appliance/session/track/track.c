@@ -209,7 +209,7 @@ lt_track_init(const struct lt_config *cfg, int socket)
 	T.bset_free = calloc(BSET_MAX, sizeof(uint32_t));
 	T.icept_free = calloc(ICEPT_MAX, sizeof(uint32_t));
 	T.retire = calloc(RETIRE_MAX, sizeof(*T.retire));
-	T.next_cin = calloc(LT_SLOTS_MAX, sizeof(uint32_t));
+	T.next_cin = calloc(lt_dp.slots_cap + 1, sizeof(uint32_t));
 	lt_icepts = sodium_malloc(ICEPT_MAX * sizeof(*lt_icepts));
 	T.icept_back = rte_ring_create("lt_icept_back", ICEPT_MAX, socket, RING_F_SC_DEQ);
 	T.big = rte_pktmbuf_pool_create("lt_aaa_big", BIG_MBUFS, 0,
