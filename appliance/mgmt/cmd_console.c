@@ -17,7 +17,10 @@ enum { STAY, EXIT };
 static int
 usage(void)
 {
-	fprintf(stderr, "usage: lawtap console [--state DIR] [--control PATH] [--config FILE]\n");
+	fprintf(stderr, "usage: lawtap console [--state DIR] [--control PATH] [--config FILE]\n"
+	    "                      [--idle-lock SECONDS]\n"
+	    "An officer who types nothing for --idle-lock seconds (default %d, 0: never)\n"
+	    "is locked out, back to the operator menu.\n", LT_CONSOLE_IDLE_S);
 	return 2;
 }
 
@@ -102,6 +105,16 @@ choice(const char *s)
 	return n;
 }
 
+/* Nothing typed for a while with the officer logged in: back to the operator. */
+static void
+idle_lock(struct lt_console *k)
+{
+	if (k->off.st == NULL)
+		return;
+	lt_console_lock(k, "idle");
+	lt_con_line(&k->io, "Locked: no input for %u seconds.", k->idle_lock_s);
+}
+
 static int
 loop(struct lt_console *k)
 {
@@ -109,6 +122,7 @@ loop(struct lt_console *k)
 	int r, n;
 
 	for (;;) {
+		k->io.idle_s = k->off.st != NULL ? k->idle_lock_s : 0;
 		lt_con_screen(&k->io);
 		if (k->off.st != NULL)
 			officer_menu(k);
@@ -119,7 +133,9 @@ loop(struct lt_console *k)
 			return k->io.eof || r == LT_CON_EOF ? 0 : 1;
 		if (r == LT_CON_INTR)
 			return 0;	/* Ctrl-C at a menu leaves */
-		if (r == 0)
+		if (r == LT_CON_IDLE)
+			idle_lock(k);
+		if (r <= 0)
 			continue;
 		if ((n = choice(in)) < 0) {
 			lt_con_line(&k->io, "type the number of an item");
@@ -129,10 +145,18 @@ loop(struct lt_console *k)
 			return 0;
 		if (k->io.eof)
 			return 0;
+		if (k->io.idle) {
+			idle_lock(k);
+			continue;
+		}
 		/* the answer stays on the screen until the reader is done with it */
-		if (!k->io.intr && lt_con_ask(&k->io, "-- Enter: menu --", pause,
-		    sizeof(pause)) == LT_CON_EOF)
+		if (k->io.intr)
+			continue;
+		r = lt_con_ask(&k->io, "-- Enter: menu --", pause, sizeof(pause));
+		if (r == LT_CON_EOF)
 			return 0;
+		if (r == LT_CON_IDLE)
+			idle_lock(k);
 	}
 }
 
@@ -147,10 +171,19 @@ cmd_console(int argc, char **argv)
 	k.state = DEFAULT_STATE;
 	k.control = LT_CTL_PATH;
 	k.config = DEFAULT_CONFIG;
+	k.idle_lock_s = LT_CONSOLE_IDLE_S;
 	for (int i = 1; i < argc; i++) {
+		char *end;
+
 		if (i + 1 >= argc)
 			return usage();
-		if (strcmp(argv[i], "--state") == 0)
+		if (strcmp(argv[i], "--idle-lock") == 0) {
+			unsigned long v = strtoul(argv[++i], &end, 10);
+
+			if (argv[i][0] < '0' || argv[i][0] > '9' || *end != '\0' || v > 86400)
+				return usage();
+			k.idle_lock_s = (unsigned)v;
+		} else if (strcmp(argv[i], "--state") == 0)
 			k.state = argv[++i];
 		else if (strcmp(argv[i], "--control") == 0)
 			k.control = argv[++i];

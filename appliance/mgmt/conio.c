@@ -1,9 +1,12 @@
-/* conio.c - the console's terminal: lines from a file descriptor, passphrases without echo, 80x24 paging. */
+/* conio.c - the console terminal: lines in, passphrases without echo, 80x24 paging. */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <string.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "mgmt/conio.h"
@@ -55,13 +58,42 @@ lt_con_screen(struct lt_con *c)
 	c->rows = 0;
 	c->quit = 0;
 	c->intr = 0;
+	c->idle = 0;
+}
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* 1 when input can be read, 0 when the idle time ran out first, -1 on a signal. */
+static int
+wait_input(struct lt_con *c, int64_t deadline)
+{
+	struct pollfd p = { .fd = c->in, .events = POLLIN };
+	int64_t left;
+	int r;
+
+	if (c->idle_s == 0)
+		return 1;
+	if ((left = deadline - now_ms()) <= 0)
+		return 0;
+	r = poll(&p, 1, left > 60000 ? 60000 : (int)left);
+	if (r < 0)
+		return errno == EINTR ? -1 : 1;	/* other errors: let read tell */
+	return r > 0 ? 1 : now_ms() < deadline ? -1 : 0;
 }
 
 static int
 read_line(struct lt_con *c, char *buf, size_t n)
 {
+	int64_t deadline = now_ms() + (int64_t)c->idle_s * 1000;
 	size_t len = 0;
-	int over = 0;
+	int over = 0, w;
 	ssize_t r;
 	char ch;
 
@@ -72,6 +104,10 @@ read_line(struct lt_con *c, char *buf, size_t n)
 			got_int = 0;
 			return LT_CON_INTR;
 		}
+		if ((w = wait_input(c, deadline)) == 0)
+			return LT_CON_IDLE;
+		if (w < 0)
+			continue;
 		r = read(c->in, &ch, 1);
 		if (r < 0 && errno == EINTR)
 			continue;	/* the flags above say why */
@@ -120,12 +156,13 @@ ask(struct lt_con *c, const char *prompt, char *buf, size_t n, int secret)
 	if (quieted) {
 		tcsetattr(c->in, TCSAFLUSH, &old);
 		fputc('\n', c->out);
-	} else if (r == LT_CON_EOF || r == LT_CON_INTR)
+	} else if (r == LT_CON_EOF || r == LT_CON_INTR || r == LT_CON_IDLE)
 		fputc('\n', c->out);
 	fflush(c->out);
 	c->rows = 0;
 	c->quit = 0;
 	c->intr |= r == LT_CON_INTR;
+	c->idle |= r == LT_CON_IDLE;
 	return r;
 }
 
@@ -152,8 +189,7 @@ put(struct lt_con *c, const char *s, size_t len)
 		return;
 	if (c->rows >= LT_CON_ROWS - 2) {
 		r = ask(c, "more? [Enter/q] ", ans, sizeof(ans), 0);
-		if (r == LT_CON_EOF || r == LT_CON_INTR || r == LT_CON_ERR ||
-		    (r > 0 && (ans[0] == 'q' || ans[0] == 'Q'))) {
+		if (r < 0 || (r > 0 && (ans[0] == 'q' || ans[0] == 'Q'))) {
 			c->quit = 1;
 			return;
 		}

@@ -1,4 +1,4 @@
-/* conio.h - the console's terminal: lines from a file descriptor, passphrases without echo, 80x24 paging. */
+/* conio.h - the console terminal: lines in, passphrases without echo, 80x24 paging. */
 #ifndef LT_CONIO_H
 #define LT_CONIO_H
 
@@ -14,6 +14,7 @@
 #define LT_CON_INTR	(-2)	/* Ctrl-C */
 #define LT_CON_LONG	(-3)	/* a line longer than the buffer (consumed and dropped) */
 #define LT_CON_ERR	(-4)	/* read or terminal error */
+#define LT_CON_IDLE	(-5)	/* nothing typed for idle_s seconds */
 
 struct lt_con {
 	int in;
@@ -23,6 +24,8 @@ struct lt_con {
 	int quit;		/* the reader said q at "more?": drop the rest of this screen */
 	int eof;		/* input ended (at "more?" too) */
 	int intr;		/* Ctrl-C since the screen began */
+	int idle;		/* a prompt timed out since the screen began */
+	unsigned idle_s;	/* a prompt waits this long for a key; 0: for ever */
 };
 
 /*
@@ -47,7 +50,7 @@ void lt_con_line(struct lt_con *c, const char *fmt, ...)
 void lt_con_text(struct lt_con *c, const char *text, size_t len);
 /* "label value", the value wrapped onto indented lines to fit. */
 void lt_con_field(struct lt_con *c, int indent, const char *label, const char *value);
-/* Starts a new screen: the paging count, a q and a Ctrl-C from the last one are forgotten. */
+/* Starts a new screen: the paging count, a q, a Ctrl-C and a time-out from the last one are forgotten. */
 void lt_con_screen(struct lt_con *c);
 
 #endif

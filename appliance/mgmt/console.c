@@ -1,4 +1,4 @@
-/* console.c - the console's screens for both roles: health, agencies, settings, audit, count, login. */
+/* console.c - console screens for both roles: health, agencies, settings, audit, login. */
 #include <fcntl.h>
 #include <inttypes.h>
 #include <netdb.h>

@@ -7,11 +7,13 @@
 
 #define LT_CONSOLE_TRIES	3	/* wrong passphrases before the pause */
 #define LT_CONSOLE_PAUSE_S	5
+#define LT_CONSOLE_IDLE_S	600	/* an officer idle this long is locked out */
 
 struct lt_console {
 	struct lt_con io;
 	const char *state, *control, *config;
 	struct lt_wsession off;		/* the officer's, while logged in (off.st != NULL) */
+	unsigned idle_lock_s;		/* 0: never */
 };
 
 /* Screens both roles have (console.c). */

@@ -1,4 +1,4 @@
-/* console_officer.c - the LI officer's console screens: warrants, passphrase, reboot and shutdown. */
+/* console_officer.c - the LI officer's console screens: warrants, passphrase, power. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* wops.c - warrant operations on an open store with its audit log: import, deactivate, lookup. */
+/* wops.c - warrant operations on an open store and its audit log. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
