@@ -126,11 +126,11 @@ class FakeDaemon(threading.Thread):
 class Console:
     """One console session; every answer the console gives is one screen."""
 
-    def __init__(self, lawtap, state, control, config, log):
+    def __init__(self, lawtap, state, control, config, log, extra=()):
         self.log = log
         self.c = pexpect.spawn(lawtap, ["console", "--state", state,
                                         "--control", control,
-                                        "--config", config],
+                                        "--config", config] + list(extra),
                                dimensions=(24, 80), timeout=30,
                                encoding="utf-8", codec_errors="replace")
         self.c.logfile_read = log
@@ -382,6 +382,22 @@ def main():
     for c in canaries:
         check(c not in log.getvalue(), "canary %d absent with a daemon" % canaries.index(c))
 
+    # an officer who leaves the console alone is locked out
+    k = Console(lawtap, state, control, conf, io.StringIO(), ["--idle-lock", "2"])
+    k.send("6", "Officer passphrase: ")
+    k.send(PASS2, "-- Enter: menu --")
+    k.send("", "LI officer")
+    k.expect("Choice: ")
+    t0 = time.monotonic()
+    out = k.expect("Choice: ")
+    check(time.monotonic() - t0 >= 1.5 and "Locked: no input for 2 seconds" in out and
+          "console: operator" in out, "the idle lock: %r" % out)
+    out = k.item(7)
+    check("no item 7" in out, "the operator's menu after the idle lock")
+    k.c.sendline("9")
+    k.c.expect(pexpect.EOF)
+    k.c.close()
+
     # the audit log
     p = run(lawtap, ["audit", "verify", "--state", state], ok=False)
     check(p.returncode == 0, "audit verify after the sessions: %s" % p.stdout)
@@ -390,7 +406,7 @@ def main():
     for e in ("login-failed", "login", "import", "import-rejected", "warrant-list",
               "warrant-show", "deactivate", "key-change", "reboot", "lock"):
         check(e in events, "audit has a %s entry" % e)
-    check(events.count("lock") == 2, "every officer session's end audited (%d)"
+    check(events.count("lock") == 3 and '"how":"idle"' in show, "every officer session's end audited (%d)"
           % events.count("lock"))
     check(events.count("login-failed") == 5, "every failed login audited (%d)"
           % events.count("login-failed"))
