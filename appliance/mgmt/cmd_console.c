@@ -135,7 +135,7 @@ loop(struct lt_console *k)
 			return 0;	/* Ctrl-C at a menu leaves */
 		if (r == LT_CON_IDLE)
 			idle_lock(k);
-		if (r <= 0)
+		if (r <= 0 && r != LT_CON_LONG)
 			continue;
 		if ((n = choice(in)) < 0) {
 			lt_con_line(&k->io, "type the number of an item");

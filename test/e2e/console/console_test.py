@@ -135,12 +135,15 @@ class Console:
                                encoding="utf-8", codec_errors="replace")
         self.c.logfile_read = log
         self.pages = 0
+        self.typed = None
         self.expect("Choice: ")
 
     def screen(self, text):
         lines = text.replace("\r", "").split("\n")
         check(len(lines) <= 24, "a screen of %d lines: %r" % (len(lines), text))
         for l in lines:
+            if l == self.typed:
+                continue    # the terminal's echo of what the test typed
             check(len(l) <= 80, "a line of %d columns: %r" % (len(l), l))
 
     def expect(self, pattern):
@@ -238,6 +241,10 @@ def main():
     check("no item 7" in out, "an officer item refused to the operator")
     out = k.send("x")
     check("type the number" in out, "a non-number refused")
+    k.typed = "5" * 3000
+    k.c.sendline(k.typed)
+    out = k.expect("Choice: ")
+    check("type the number" in out, "an over-long line refused")
     operator1 = log.getvalue()
 
     # the officer: a wrong passphrase, then the right one
