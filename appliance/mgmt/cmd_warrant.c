@@ -21,6 +21,7 @@
 #include "mgmt/store.h"
 #include "mgmt/warrant.h"
 #include "mgmt/wfile.h"
+#include "mgmt/wops.h"
 #include "util/io.h"
 
 #define DEFAULT_STATE	"/var/lib/lawtap"
@@ -36,14 +37,6 @@ struct opts {
 	int64_t valid_for;
 	int nargs;
 	char *args[3];
-};
-
-/* An officer session: the store unlocked by passphrase (or machine key) and the audit log. */
-struct session {
-	const char *dir;
-	struct lt_store *st;
-	struct lt_audit *a;
-	enum lt_audit_role role;
 };
 
 static int
@@ -206,146 +199,8 @@ out:
 	return rc;
 }
 
-/* The audit log's last commit record, from the machine key's audit key. */
 static int
-audit_key(int dirfd, uint8_t *key, char *err, size_t errlen)
-{
-	uint8_t *mk = sodium_malloc(LT_KEY_LEN);
-	int rc = -1;
-
-	if (mk == NULL)
-		snprintf(err, errlen, "out of memory");
-	else if (lt_keys_load_machine(dirfd, mk, err, errlen) == 0 &&
-	    lt_audit_key_from_machine(mk, key) == 0)
-		rc = 0;
-	if (mk != NULL)
-		sodium_free(mk);
-	return rc;
-}
-
-static json_t *
-hex_json(const uint8_t *b, size_t n)
-{
-	char h[2 * 64 + 1];
-
-	sodium_bin2hex(h, sizeof(h), b, n);
-	return json_string(h);
-}
-
-static int
-audit(struct session *s, const char *event, json_t *detail, char *err, size_t errlen)
-{
-	int64_t r = lt_audit_append(s->a, s->role, event, detail, err, errlen);
-
-	json_decref(detail);
-	return r < 0 ? -1 : 0;
-}
-
-/*
- * Opens the store (officer passphrase, or the machine key when pass is NULL)
- * checked against the audit log, and the audit log for appending.
- */
-static int
-session_open(struct session *s, const char *dir, const char *pass, size_t passlen, char *err,
-    size_t errlen)
-{
-	struct lt_commit_rec last, cur;
-	uint8_t *key = sodium_malloc(LT_AUDIT_KEY_LEN), *sk = sodium_malloc(64), pk[32];
-	int dirfd, r, behind = 0, fresh, rc = -1;
-
-	memset(s, 0, sizeof(*s));
-	s->dir = dir;
-	s->role = pass != NULL ? LT_AUDIT_OFFICER : LT_AUDIT_OPERATOR;
-	memset(&last, 0, sizeof(last));
-	if (key == NULL || sk == NULL) {
-		snprintf(err, errlen, "out of memory");
-		goto out;
-	}
-	if ((dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-		snprintf(err, errlen, "cannot open the state directory %s: %s", dir,
-		    strerror(errno));
-		goto out;
-	}
-	r = audit_key(dirfd, key, err, errlen);
-	/* a fresh state has no audit log until its first entry */
-	fresh = r == 0 && faccessat(dirfd, LT_AUDIT_LOG, F_OK, AT_SYMLINK_NOFOLLOW) < 0 &&
-	    errno == ENOENT;
-	close(dirfd);
-	if (r < 0 || (!fresh && (r = lt_audit_last_commit(dir, key, NULL, &last.generation,
-	    last.hash, err, errlen)) < 0))
-		goto out;
-	last.present = !fresh && r == 1;
-	r = pass != NULL ?
-	    lt_store_unlock_officer(dir, pass, passlen, last.present ? &last : NULL, &behind,
-	    &s->st, err, errlen) :
-	    lt_store_open(dir, last.present ? &last : NULL, &behind, &s->st, err, errlen);
-	if (r < 0)
-		goto out;
-	lt_store_current(s->st, &cur);
-	if (fresh && cur.generation != 1) {
-		snprintf(err, errlen, "the audit log is missing but the store is at generation "
-		    "%llu: refused (restore %s/%s)", (unsigned long long)cur.generation, dir,
-		    LT_AUDIT_LOG);
-		goto out;
-	}
-	if (lt_store_appliance_key(s->st, "sign_sk", sk, 64, err, errlen) < 0 ||
-	    lt_store_appliance_key(s->st, "sign_pk", pk, 32, err, errlen) < 0 ||
-	    lt_audit_open(dir, key, sk, pk, &s->a, err, errlen) < 0)
-		goto out;
-	if (behind) {
-		/* the last commit's audit record was lost to a crash: record it now */
-		if (audit(s, "commit", json_pack("{s:I, s:o}", "generation",
-		    (json_int_t)cur.generation, "store_hash", hex_json(cur.hash, 32)), err,
-		    errlen) < 0)
-			goto out;
-	}
-	rc = 0;
-out:
-	if (key != NULL)
-		sodium_free(key);
-	if (sk != NULL)
-		sodium_free(sk);
-	return rc;
-}
-
-static void
-session_close(struct session *s)
-{
-	if (s->a != NULL)
-		lt_audit_close(s->a);
-	if (s->st != NULL)
-		lt_store_close(s->st);
-	memset(s, 0, sizeof(*s));
-}
-
-/* Commits doc, then audits event (detail gets the generation) and the commit itself. */
-static int
-commit(struct session *s, json_t *doc, const char *event, json_t *detail, char *err,
-    size_t errlen)
-{
-	struct lt_commit_rec done;
-
-	if (lt_audit_torn(s->a)) {
-		json_decref(detail);
-		snprintf(err, errlen, "the audit log has a torn last entry: an officer must "
-		    "acknowledge it first; nothing changed");
-		return -1;
-	}
-	if (lt_store_commit(s->st, doc, &done, err, errlen) < 0) {
-		json_decref(detail);
-		return -1;
-	}
-	json_object_set_new(detail, "generation", json_integer((json_int_t)done.generation));
-	if (audit(s, event, detail, err, errlen) < 0 ||
-	    audit(s, "commit", json_pack("{s:I, s:o}", "generation",
-	    (json_int_t)done.generation, "store_hash", hex_json(done.hash, 32)), err,
-	    errlen) < 0)
-		return -1;
-	return 0;
-}
-
-static int
-officer_session(const struct opts *o, struct session *s, char *err, size_t errlen)
+officer_session(const struct opts *o, struct lt_wsession *s, char *err, size_t errlen)
 {
 	char *pass = NULL;
 	size_t len;
@@ -354,53 +209,10 @@ officer_session(const struct opts *o, struct session *s, char *err, size_t errle
 	memset(s, 0, sizeof(*s));
 	rc = read_pass(o->passfd, &pass, &len, err, errlen);
 	if (rc == 0)
-		rc = session_open(s, o->state, pass, len, err, errlen);
+		rc = lt_wsession_open(s, o->state, pass, len, err, errlen);
 	if (pass != NULL)
 		sodium_free(pass);
 	return rc;
-}
-
-/* The whole of a regular file of at most max bytes; *buf is malloc'd. */
-static int
-slurp(const char *path, size_t max, uint8_t **buf, size_t *len, char *err, size_t errlen)
-{
-	struct stat st;
-	ssize_t r;
-	int fd;
-
-	*buf = NULL;
-	*len = 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		snprintf(err, errlen, "cannot open the file: %s", strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "not a regular file");
-		close(fd);
-		return -1;
-	}
-	if ((*buf = malloc(max + 1)) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		close(fd);
-		return -1;
-	}
-	while (*len <= max) {
-		r = read(fd, *buf + *len, max + 1 - *len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			snprintf(err, errlen, "cannot read the file: %s", strerror(errno));
-			close(fd);
-			free(*buf);
-			*buf = NULL;
-			return -1;
-		}
-		if (r == 0)
-			break;
-		*len += (size_t)r;
-	}
-	close(fd);
-	return 0;
 }
 
 static int
@@ -490,7 +302,7 @@ cmd_seal(const struct opts *o, char *err, size_t errlen)
 	}
 	if (ev_key_load_secret(o->key, &sk, err, errlen) < 0 ||
 	    load_box_pk(o->to, to, err, errlen) < 0 ||
-	    slurp(o->args[0], LT_WFILE_JSON_MAX, &in, &inlen, err, errlen) < 0)
+	    lt_slurp(o->args[0], LT_WFILE_JSON_MAX, &in, &inlen, err, errlen) < 0)
 		goto out;
 	if (inlen > LT_WFILE_JSON_MAX) {
 		snprintf(err, errlen, "the warrant is larger than %u bytes", LT_WFILE_JSON_MAX);
@@ -541,76 +353,6 @@ out:
 	return rc;
 }
 
-static int
-pinned_cb(void *arg, const uint8_t pk[static 32], char *err, size_t errlen)
-{
-	const json_t *l = json_object_get(lt_store_doc(arg), "issuers"), *e;
-	char hex[65];
-	size_t i;
-
-	(void)err;
-	(void)errlen;
-	sodium_bin2hex(hex, sizeof(hex), pk, 32);
-	json_array_foreach(l, i, e)
-		if (json_is_string(json_object_get(e, "pk")) &&
-		    strcmp(json_string_value(json_object_get(e, "pk")), hex) == 0)
-			return 1;
-	return 0;
-}
-
-static int
-seen_cb(void *arg, const uint8_t pk[static 32], uint64_t serial, char *err, size_t errlen)
-{
-	const json_t *l = json_object_get(lt_store_doc(arg), "serials"), *e;
-	char hex[65];
-	size_t i;
-
-	if (serial > INT64_MAX) {
-		snprintf(err, errlen, "its serial is above 2^63-1, which lawtap does not issue");
-		return -1;
-	}
-	sodium_bin2hex(hex, sizeof(hex), pk, 32);
-	json_array_foreach(l, i, e)
-		if (json_is_string(json_object_get(e, "issuer_pk")) &&
-		    strcmp(json_string_value(json_object_get(e, "issuer_pk")), hex) == 0 &&
-		    json_integer_value(json_object_get(e, "serial")) == (json_int_t)serial)
-			return 1;
-	return 0;
-}
-
-/*
- * The store's warrants and the new one together: no LIID twice among the
- * active.  The stored ones are read without the configuration: an agency
- * removed since is the daemon's concern, not this import's.
- */
-static int
-check_with_store(const json_t *doc, struct lt_warrant_rec *nw, char *err, size_t errlen)
-{
-	const json_t *l = json_object_get(doc, "warrants");
-	size_t n = json_array_size(l), i;
-	struct lt_warrant_rec *all = calloc(n + 1, sizeof(*all));
-	int rc = -1;
-
-	if (all == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	for (i = 0; i < n; i++)
-		if (lt_warrant_from_json(json_array_get(l, i), NULL, LT_WARRANT_STORED, &all[i],
-		    err, errlen) < 0)
-			break;
-	if (i == n) {
-		all[n] = *nw;
-		if (lt_warrants_check(all, n + 1, err, errlen) == 0)
-			rc = 0;
-		memset(&all[n], 0, sizeof(all[n]));
-	}
-	for (size_t k = 0; k <= i && k < n; k++)
-		lt_warrant_rec_free(&all[k]);
-	free(all);
-	return rc;
-}
-
 /* Asks a running daemon to apply the store now; without one it applies at the next start. */
 static void
 notify(const char *control)
@@ -628,82 +370,16 @@ notify(const char *control)
 }
 
 static int
-import(struct session *s, const struct opts *o, const struct lt_config *cfg, char *err,
+import(struct lt_wsession *s, const struct opts *o, const struct lt_config *cfg, char *err,
     size_t errlen)
 {
-	struct lt_wfile_checks chk = { pinned_cb, seen_cb, s->st, (int64_t)time(NULL) };
-	struct lt_wfile_info info;
-	struct lt_warrant_rec w;
-	uint8_t *buf = NULL, *box_sk = NULL, box_pk[32];
-	json_t *j = NULL, *doc = NULL, *wj = NULL, *detail;
-	const char *reason = "read";
-	char why[ERRLEN - 112];
-	size_t len = 0;
-	int r, rc = 1;
+	char id[LT_WARRANT_ID_LEN + 1];
 
-	memset(&w, 0, sizeof(w));
-	memset(&info, 0, sizeof(info));
-	if ((box_sk = sodium_malloc(32)) == NULL) {
-		snprintf(err, errlen, "out of memory");
+	if (lt_wops_import(s, o->args[0], cfg, id, err, errlen) < 0)
 		return 1;
-	}
-	if (slurp(o->args[0], LT_WFILE_MAX_LEN, &buf, &len, why, sizeof(why)) < 0)
-		goto rejected;
-	if (lt_store_appliance_key(s->st, "box_sk", box_sk, 32, why, sizeof(why)) < 0 ||
-	    lt_store_appliance_key(s->st, "box_pk", box_pk, 32, why, sizeof(why)) < 0) {
-		reason = "system";
-		goto rejected;
-	}
-	if ((r = lt_wfile_open(buf, len, box_pk, box_sk, &chk, &j, &info, why,
-	    sizeof(why))) < 0) {
-		reason = lt_wfile_reason(r);
-		goto rejected;
-	}
-	reason = "invalid-warrant";
-	if (lt_warrant_from_json(j, cfg, 0, &w, why, sizeof(why)) < 0)
-		goto rejected;
-	lt_warrant_new_id(w.id);
-	w.state = LT_WSTATE_ACTIVE;
-	reason = "duplicate-liid";
-	if (check_with_store(lt_store_doc(s->st), &w, why, sizeof(why)) < 0)
-		goto rejected;
-
-	reason = "system";
-	if ((doc = json_deep_copy(lt_store_doc(s->st))) == NULL ||
-	    (wj = lt_warrant_to_json(&w)) == NULL ||
-	    json_array_append_new(json_object_get(doc, "warrants"), wj) < 0 ||
-	    json_array_append_new(json_object_get(doc, "serials"), json_pack("{s:o, s:I}",
-	    "issuer_pk", hex_json(info.issuer_pk, 32), "serial", (json_int_t)info.serial)) < 0) {
-		snprintf(why, sizeof(why), "out of memory");
-		goto rejected;
-	}
-	detail = json_pack("{s:s, s:o, s:I}", "id", w.id, "issuer", hex_json(info.issuer_pk, 8),
-	    "serial", (json_int_t)info.serial);
-	if (commit(s, doc, "import", detail, why, sizeof(why)) < 0)
-		goto rejected;
-	printf("warrant imported as %s\n", w.id);
+	printf("warrant imported as %s\n", id);
 	notify(o->control);
-	rc = 0;
-	goto out;
-
-rejected:
-	snprintf(err, errlen, "warrant import refused: %s", why);
-	detail = json_pack("{s:s}", "reason", reason);
-	if (info.have) {
-		json_object_set_new(detail, "issuer", hex_json(info.issuer_pk, 8));
-		json_object_set_new(detail, "serial", json_integer((json_int_t)(info.serial &
-		    INT64_MAX)));
-	}
-	if (audit(s, "import-rejected", detail, why, sizeof(why)) < 0)
-		snprintf(err, errlen, "warrant import refused, and the refusal could not be "
-		    "audited: %s", why);
-out:
-	json_decref(doc);
-	json_decref(j);
-	lt_warrant_rec_free(&w);
-	free(buf);
-	sodium_free(box_sk);
-	return rc;
+	return 0;
 }
 
 static const char *
@@ -713,7 +389,7 @@ str(const json_t *v)
 }
 
 static int
-issuer_add(struct session *s, const struct opts *o, char *err, size_t errlen)
+issuer_add(struct lt_wsession *s, const struct opts *o, char *err, size_t errlen)
 {
 	const json_t *l = json_object_get(lt_store_doc(s->st), "issuers"), *e;
 	const char *name = o->args[1];
@@ -751,8 +427,8 @@ issuer_add(struct session *s, const struct opts *o, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return 1;
 	}
-	if (commit(s, doc, "issuer-add", json_pack("{s:s, s:s}", "name", name, "pk", hex), err,
-	    errlen) < 0) {
+	if (lt_wsession_commit(s, doc, "issuer-add", json_pack("{s:s, s:s}", "name", name, "pk",
+	    hex), err, errlen) < 0) {
 		json_decref(doc);
 		return 1;
 	}
@@ -780,7 +456,7 @@ print_time(int64_t t)
 }
 
 static int
-list(struct session *s, char *err, size_t errlen)
+list(struct lt_wsession *s, char *err, size_t errlen)
 {
 	const json_t *l = json_object_get(lt_store_doc(s->st), "warrants");
 	struct lt_warrant_rec w;
@@ -794,7 +470,7 @@ list(struct session *s, char *err, size_t errlen)
 		printf("%zu warrants, %zu active\n", json_array_size(l), active);
 		return 0;
 	}
-	if (audit(s, "warrant-list", json_pack("{s:I}", "count",
+	if (lt_wsession_audit(s, "warrant-list", json_pack("{s:I}", "count",
 	    (json_int_t)json_array_size(l)), err, errlen) < 0)
 		return 1;
 	printf("%-17s  %-25s  %-16s  %-11s  %-20s  %s\n", "ID", "LIID", "AGENCY", "STATE",
@@ -820,7 +496,7 @@ list(struct session *s, char *err, size_t errlen)
 int
 cmd_warrant(int argc, char **argv)
 {
-	struct session s;
+	struct lt_wsession s;
 	struct lt_config cfg;
 	struct opts o;
 	const char *sub = argc > 1 ? argv[1] : "";
@@ -845,7 +521,7 @@ cmd_warrant(int argc, char **argv)
 		    lt_config_load(o.config, &cfg, err, sizeof(err)) == 0) {
 			if (officer_session(&o, &s, err, sizeof(err)) == 0)
 				rc = import(&s, &o, &cfg, err, sizeof(err));
-			session_close(&s);
+			lt_wsession_close(&s);
 			lt_config_free(&cfg);
 		}
 	} else if (strcmp(sub, "issuer") == 0) {
@@ -856,16 +532,16 @@ cmd_warrant(int argc, char **argv)
 		if (lt_harden_process(err, sizeof(err)) == 0) {
 			if (officer_session(&o, &s, err, sizeof(err)) == 0)
 				rc = issuer_add(&s, &o, err, sizeof(err));
-			session_close(&s);
+			lt_wsession_close(&s);
 		}
 	} else if (strcmp(sub, "list") == 0) {
 		if (o.nargs != 0 || (o.operator && o.passfd >= 0))
 			return usage();
 		if (lt_harden_process(err, sizeof(err)) == 0) {
-			if ((o.operator ? session_open(&s, o.state, NULL, 0, err, sizeof(err)) :
+			if ((o.operator ? lt_wsession_open(&s, o.state, NULL, 0, err, sizeof(err)) :
 			    officer_session(&o, &s, err, sizeof(err))) == 0)
 				rc = list(&s, err, sizeof(err));
-			session_close(&s);
+			lt_wsession_close(&s);
 		}
 	} else
 		return usage();
