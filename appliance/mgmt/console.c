@@ -278,9 +278,7 @@ lt_console_count(struct lt_console *k)
 	char err[ERRLEN];
 	size_t total, active;
 
-	if (k->off.st != NULL)
-		lt_wops_count(&k->off, &total, &active);
-	else if (lt_wsession_open(&op, k->state, NULL, 0, err, sizeof(err)) < 0) {
+	if (lt_wsession_open(&op, k->state, NULL, 0, err, sizeof(err)) < 0) {
 		lt_con_line(&k->io, "cannot open the store:");
 		lt_con_field(&k->io, 2, "", err);
 		return;

@@ -27,6 +27,29 @@ audit(struct lt_console *k, const char *event, json_t *detail)
 	}
 }
 
+/*
+ * The store as it is now: another lawtap (an import on the command line, an
+ * issuer added) may have committed since the login, and a handle opened
+ * before that refuses to commit.  The passphrase proved the officer at
+ * login; the session is opened again with the machine key, in their role.
+ */
+static int
+refresh(struct lt_console *k)
+{
+	struct lt_wsession n;
+	char err[ERRLEN];
+
+	if (lt_wsession_open(&n, k->state, NULL, 0, err, sizeof(err)) < 0) {
+		lt_con_line(&k->io, "cannot open the store:");
+		lt_con_field(&k->io, 2, "", err);
+		return -1;
+	}
+	n.role = LT_AUDIT_OFFICER;
+	lt_wsession_close(&k->off);
+	k->off = n;
+	return 0;
+}
+
 static void
 fmt_time(int64_t t, char out[static 21])
 {
@@ -42,11 +65,14 @@ fmt_time(int64_t t, char out[static 21])
 void
 lt_console_list(struct lt_console *k)
 {
-	const json_t *l = json_object_get(lt_store_doc(k->off.st), "warrants");
+	const json_t *l;
 	struct lt_warrant_rec w;
 	char err[ERRLEN], t0[21], t1[21];
 	size_t i;
 
+	if (refresh(k) < 0)
+		return;
+	l = json_object_get(lt_store_doc(k->off.st), "warrants");
 	audit(k, "warrant-list", json_pack("{s:I}", "count", (json_int_t)json_array_size(l)));
 	lt_con_line(&k->io, "%-17s %-25s %-16s %s", "ID", "LIID", "AGENCY", "STATE");
 	lt_con_line(&k->io, "  %-20s  %s", "START (UTC)", "END");
@@ -124,7 +150,7 @@ lt_console_show(struct lt_console *k)
 	const char *key;
 	char id[64];
 
-	if (ask_id(k, id) < 0)
+	if (ask_id(k, id) < 0 || refresh(k) < 0)
 		return;
 	if ((w = lt_wops_find(&k->off, id)) == NULL) {
 		lt_con_line(&k->io, "no warrant %s in the store", id);
@@ -171,6 +197,10 @@ lt_console_import(struct lt_console *k)
 		lt_con_field(&k->io, 2, "", err);
 		return;
 	}
+	if (refresh(k) < 0) {
+		lt_config_free(&cfg);
+		return;
+	}
 	r = lt_wops_import(&k->off, path, &cfg, id, err, sizeof(err));
 	lt_config_free(&cfg);
 	if (r < 0) {
@@ -194,7 +224,7 @@ lt_console_deactivate(struct lt_console *k)
 {
 	char id[64], err[ERRLEN];
 
-	if (ask_id(k, id) < 0)
+	if (ask_id(k, id) < 0 || refresh(k) < 0)
 		return;
 	if (lt_wops_find(&k->off, id) == NULL) {
 		lt_con_line(&k->io, "no warrant %s in the store", id);

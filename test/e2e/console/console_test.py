@@ -255,6 +255,11 @@ def main():
     check("Logged in as LI officer" in out, "the right passphrase logs in")
     check(PASS1 not in log.getvalue(), "the passphrase was not echoed")
     k.send("")
+    # another lawtap commits while the officer is logged in: the console's next change
+    # must build on that generation, not on the one it saw at login
+    run(lawtap, ["warrant", "keygen", issuer + "2"])
+    run(lawtap, ["warrant", "issuer", "add", "--state", state, "--passphrase-fd", "0",
+                 "court2", issuer + "2.pk"], PASS1 + "\n")
 
     out = k.send("7", "path, Enter: back\\): ")
     out = k.send(files[0], "-- Enter: menu --")
