@@ -251,24 +251,35 @@ in_window(uint32_t wi, int64_t ts_us)
  * addresses, or AAA traffic for the session lcore.
  */
 static void
-classify_hit(struct lt_worker *w, struct rte_mbuf *m, const struct lt_pkt *pk,
-    const bool hit[2], int64_t ts_us)
+classify_hit(struct lt_worker *w, struct rte_mbuf *m, const struct lt_match *mt,
+    const struct lt_pkt *pk, bool hit_src, bool hit_dst, int64_t ts_us)
 {
-	const uint8_t *addr[2] = { pk->src, pk->dst };
 	const struct lt_bset *bs[2] = { NULL, NULL };
 	uint32_t set[2] = { LT_NO_SET, LT_NO_SET };
-	const struct lt_match *mt = __atomic_load_n(&lt_dp.match, __ATOMIC_ACQUIRE);
 	struct lt_meta *md;
 
-	for (int side = 0; side < 2; side++)
-		if (hit[side])
-			set[side] = pk->family == 4 ? lt_match_v4(mt, addr[side]) :
-			    lt_match_v6(mt, addr[side]);
-	if (lt_track_enabled() && !lt_track_aaa(w, m, pk->family,
-	    rte_pktmbuf_mtod_offset(m, const uint8_t *, pk->l3_off), pk->l3_len, ts_us))
-		for (int side = 0; side < 2; side++)
-			if (hit[side])
-				bs[side] = lt_track_lookup(pk->family, addr[side]);
+	if (pk->family == 4) {
+		if (hit_src)
+			set[0] = lt_match_lpm4(mt, pk->src);
+		if (hit_dst)
+			set[1] = lt_match_lpm4(mt, pk->dst);
+	} else {
+		if (hit_src)
+			set[0] = lt_match_lpm6(mt, pk->src);
+		if (hit_dst)
+			set[1] = lt_match_lpm6(mt, pk->dst);
+	}
+	if (unlikely(lt_track_on) && !lt_track_aaa(w, m, pk->family,
+	    rte_pktmbuf_mtod_offset(m, const uint8_t *, pk->l3_off), pk->l3_len, ts_us)) {
+		if (hit_src)
+			bs[0] = lt_track_lookup(pk->family, pk->src);
+		if (hit_dst)
+			bs[1] = lt_track_lookup(pk->family, pk->dst);
+	}
+	if ((set[0] & set[1]) == LT_NO_SET && bs[0] == NULL && bs[1] == NULL) {
+		rte_pktmbuf_free(m);	/* the filter's false positive: the common case */
+		return;
+	}
 	md = lt_meta(m);
 	md->ts_us = ts_us;
 	md->l3_off = pk->l3_off;
@@ -330,7 +341,7 @@ classify(struct lt_worker *w, struct rte_mbuf *m, int64_t ts_us)
 		rte_pktmbuf_free(m);
 		return;
 	}
-	classify_hit(w, m, &pk, hit, ts_us);
+	classify_hit(w, m, mt, &pk, hit[0], hit[1], ts_us);
 }
 
 /* Replay: the capture's time; live: the (NTP-disciplined) wall clock of the burst. */

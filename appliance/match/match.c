@@ -285,10 +285,16 @@ lt_match_free(struct lt_match *m)
 uint32_t
 lt_match_v4(const struct lt_match *m, const uint8_t a[static 4])
 {
-	uint32_t ip, nh;
-
 	if (!m->v4_all && !lt_filter_test(m->filter, v4_key(a)))
 		return LT_NO_SET;
+	return lt_match_lpm4(m, a);
+}
+
+uint32_t
+lt_match_lpm4(const struct lt_match *m, const uint8_t a[static 4])
+{
+	uint32_t ip, nh;
+
 	ip = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
 	if (rte_lpm_lookup(m->lpm4, ip, &nh) != 0)
 		return LT_NO_SET;
@@ -298,10 +304,16 @@ lt_match_v4(const struct lt_match *m, const uint8_t a[static 4])
 uint32_t
 lt_match_v6(const struct lt_match *m, const uint8_t a[static 16])
 {
-	uint32_t nh;
-
 	if (!m->v6_all && !lt_filter_test(m->filter, v6_key(a)))
 		return LT_NO_SET;
+	return lt_match_lpm6(m, a);
+}
+
+uint32_t
+lt_match_lpm6(const struct lt_match *m, const uint8_t a[static 16])
+{
+	uint32_t nh;
+
 	if (rte_lpm6_lookup(m->lpm6, a, &nh) != 0)
 		return LT_NO_SET;
 	return nh;

@@ -73,6 +73,9 @@ int lt_match_dyn_ref(struct lt_match *m, uint8_t family, const uint8_t *a, int d
 /* The set for an IPv4 / IPv6 address (network byte order), or LT_NO_SET. */
 uint32_t lt_match_v4(const struct lt_match *m, const uint8_t a[static 4]);
 uint32_t lt_match_v6(const struct lt_match *m, const uint8_t a[static 16]);
+/* The same without the filter, for an address that has passed it. */
+uint32_t lt_match_lpm4(const struct lt_match *m, const uint8_t a[static 4]);
+uint32_t lt_match_lpm6(const struct lt_match *m, const uint8_t a[static 16]);
 
 static inline uint64_t
 lt_match_key4(const uint8_t *a)

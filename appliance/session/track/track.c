@@ -55,11 +55,7 @@ static struct {
 	uint32_t nidents;
 } T;
 
-bool
-lt_track_enabled(void)
-{
-	return T.on;
-}
+bool lt_track_on;
 
 const struct lt_track_stats *
 lt_track_stats(void)
@@ -227,6 +223,7 @@ lt_track_init(const struct lt_config *cfg, int socket)
 	    lt_aaa_init(socket) < 0)
 		return -1;
 	T.on = true;
+	lt_track_on = true;
 	return 0;
 }
 
@@ -249,6 +246,7 @@ lt_track_free(void)
 	if (T.idents != NULL)
 		sodium_free(T.idents);
 	lt_icepts = NULL;
+	lt_track_on = false;
 	memset(&T, 0, sizeof(T));
 }
 

@@ -87,7 +87,12 @@ struct lt_worker;
 /* Sets up the tables when the config has an aaa section or identity warrants. */
 int lt_track_init(const struct lt_config *cfg, int socket);
 void lt_track_free(void);
-bool lt_track_enabled(void);
+extern bool lt_track_on;	/* the tables are set up: read on every filter hit */
+static inline bool
+lt_track_enabled(void)
+{
+	return lt_track_on;
+}
 
 /* Worker side, per packet that hit the filter: the intercepts of its bound addresses. */
 const struct lt_bset *lt_track_lookup(uint8_t family, const uint8_t *addr);
