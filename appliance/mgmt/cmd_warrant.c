@@ -49,6 +49,8 @@ usage(void)
 	    "       lawtap warrant import [--state DIR] [-c CONFIG] [--passphrase-fd N] "
 	    "[--control PATH] FILE\n"
 	    "       lawtap warrant issuer add [--state DIR] [--passphrase-fd N] NAME ISSUER.pk\n"
+	    "       lawtap warrant deactivate [--state DIR] [--passphrase-fd N]\n"
+	    "           [--control PATH] ID\n"
 	    "       lawtap warrant list [--state DIR] [--passphrase-fd N | --operator]\n");
 	return 2;
 }
@@ -532,6 +534,18 @@ cmd_warrant(int argc, char **argv)
 		if (lt_harden_process(err, sizeof(err)) == 0) {
 			if (officer_session(&o, &s, err, sizeof(err)) == 0)
 				rc = issuer_add(&s, &o, err, sizeof(err));
+			lt_wsession_close(&s);
+		}
+	} else if (strcmp(sub, "deactivate") == 0) {
+		if (o.nargs != 1 || o.operator || !lt_warrant_id_ok(o.args[0]))
+			return usage();
+		if (lt_harden_process(err, sizeof(err)) == 0) {
+			if (officer_session(&o, &s, err, sizeof(err)) == 0 &&
+			    lt_wops_deactivate(&s, o.args[0], err, sizeof(err)) == 0) {
+				printf("warrant %s deactivated\n", o.args[0]);
+				notify(o.control);
+				rc = 0;
+			}
 			lt_wsession_close(&s);
 		}
 	} else if (strcmp(sub, "list") == 0) {

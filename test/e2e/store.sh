@@ -94,6 +94,7 @@ warrant 1 1
 import "$tmp/w1.ltw" || { cat "$tmp/import.out"; fail "import W1"; }
 grep -q '^warrant imported as W[0-9a-f]\{16\}$' "$tmp/import.out" ||
 	fail "import W1 said: $(cat "$tmp/import.out")"
+cp "$tmp/import.out" "$tmp/import-w1.out"
 
 start_lemf() {	# OUT
 	ip netns exec "$ns" "$lawtap" lemf --listen 127.0.0.1:41102 --listen 127.0.0.1:41103 \
@@ -283,28 +284,51 @@ grep -q "$state: 2 warrants from the store" "$tmp/run2.out" ||
 [ "$(active)" = 2 ] || fail "status: $(active) warrants active after the restart, want 2"
 send 4
 sleep 0.5
+# the officer revokes W1 while it runs: `warrant deactivate` asks the daemon to apply it
+w1=$(grep -o 'W[0-9a-f]\{16\}' "$tmp/import-w1.out")
+officer warrant deactivate --control "$tmp/ctl.sock" "$w1" >"$tmp/deact.out" 2>&1 ||
+	{ cat "$tmp/deact.out"; fail "deactivate W1"; }
+grep -q 'the running daemon applies it now' "$tmp/deact.out" ||
+	fail "deactivate did not reach the daemon: $(cat "$tmp/deact.out")"
+for _ in $(seq 100); do
+	[ "$(grep -c 'reload applied' "$tmp/run2.out" || true)" -ge 1 ] && break
+	sleep 0.01
+done
+[ "$(active)" = 1 ] || fail "status: $(active) warrants active after deactivating W1, want 1"
+send 5
+sleep 0.5
 stop_both run2.out out2
 python3 - "$tmp" <<'PY' || fail "records after the restart"
 import json, sys
 d = sys.argv[1]
 sent = {}
-for line in open("%s/sent-4.txt" % d):
-    host, sha = line.split()
-    sent.setdefault(int(host), []).append(sha)
+for phase in ("4", "5"):
+    for line in open("%s/sent-%s.txt" % (d, phase)):
+        host, sha = line.split()
+        sent.setdefault((phase, int(host)), []).append(sha)
+iri = {}
+for line in open("%s/out2.jsonl" % d):
+    r = json.loads(line)
+    if r["kind"] == "IRI":
+        iri.setdefault(r["liid"], []).append((r["seq"], r["iri_type"]))
 cc = {}
 for line in open("%s/out2.jsonl" % d):
     r = json.loads(line)
     if r["kind"] == "CC":
         cc.setdefault(r["liid"], []).append((r["seq"], r["payload_sha256"]))
 ok = True
-for liid, host in (("NZP-S-1", 1), ("NZP-S-2", 2)):
+# W1 until its deactivation (phase 4 only), W2 throughout
+for liid, shas in (("NZP-S-1", sent[("4", 1)]), ("NZP-S-2", sent[("4", 2)] + sent[("5", 2)])):
     got = sorted(cc.pop(liid, []))
-    if [h for _, h in got] != sent[host]:
+    if [h for _, h in got] != shas:
         print("store.sh: after the restart %s has %d CC records, want %d" % (
-            liid, len(got), len(sent[host]))); ok = False
+            liid, len(got), len(shas))); ok = False
+if [t for _, t in sorted(iri.get("NZP-S-1", []))] != ["begin", "end"]:
+    print("store.sh: W1's IRIs after the restart %s, want begin, end" % iri.get("NZP-S-1"))
+    ok = False
 if cc:
     print("store.sh: after the restart, records for %s" % sorted(cc)); ok = False
 sys.exit(0 if ok else 1)
 PY
-echo "store.sh: after an unattended restart both warrants deliver again"
+echo "store.sh: after an unattended restart both warrants deliver again; W1 deactivated by the officer stops at once"
 echo "store.sh: passed"
