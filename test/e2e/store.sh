@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # store.sh - warrants from the encrypted store, end to end: a state directory
 # made by `lawtap store init`, an issuer pinned, a sealed warrant W1 imported;
-# `lawtap run --state` on a live port; W2 sealed and imported while it runs
-# and applied by a reload request.  W1 must get every packet to its target
+# `lawtap run --state` on a live port; W2 sealed, then imported by the officer
+# at `lawtap console` (log in, import, status) while the daemon runs, which
+# applies it at once.  W1 must get every packet to its target
 # (before and after), W2 exactly the packets to its target after the reload,
 # both gapless with one IRI-Begin each.  A damaged file imported while it runs
 # changes nothing (store.bin byte-identical, the records go on as before).
 # The audit log verifies, and a restart without the passphrase (machine key
-# only) has both warrants in effect again and delivering.
+# only) has both warrants in effect again and delivering; `warrant deactivate`
+# of W1 then stops its records at once (IRI-End) while W2's go on.
 #
 # usage: store.sh LAWTAP [--keep]
 # Needs root (netns, DPDK); exits 77 (skipped) without it.
@@ -192,9 +194,20 @@ send 1
 sleep 0.5
 
 # phase 2: W2 imported while the daemon runs, applied by a reload request
+# ... by the officer at the console: log in, import, look at the status, leave
 warrant 2 2
-import "$tmp/w2.ltw" || { cat "$tmp/import.out"; fail "import W2"; }
-reload
+before=$(grep -c 'reload applied' "$tmp/run.out" || true)
+printf '6\n%s\n\n7\n%s\n\n1\n\n9\n' "$(cat "$tmp/pass")" "$tmp/w2.ltw" |
+	"$lawtap" console --state "$state" --control "$tmp/ctl.sock" --config "$tmp/lawtap.conf" \
+	>"$tmp/console.out" 2>&1 || { cat "$tmp/console.out"; fail "console session"; }
+grep -q 'warrant imported as W[0-9a-f]\{16\}' "$tmp/console.out" ||
+	{ cat "$tmp/console.out"; fail "the console did not import W2"; }
+for _ in $(seq 100); do
+	[ "$(grep -c 'reload applied' "$tmp/run.out" || true)" -gt "$before" ] && break
+	sleep 0.01
+done
+[ "$(grep -c 'reload applied' "$tmp/run.out" || true)" -gt "$before" ] ||
+	fail "the console's import was not applied by the daemon"
 [ "$(active)" = 2 ] || fail "status: $(active) warrants active after the reload, want 2"
 send 2
 sleep 0.5
@@ -270,7 +283,8 @@ import json, sys
 ev = [(e["event"], e["detail"].get("reason")) for e in map(json.loads, open(sys.argv[1]))
       if e["event"] != "checkpoint"]
 want = [("issuer-add", None), ("commit", None), ("import", None), ("commit", None),
-        ("import", None), ("commit", None), ("import-rejected", "cannot-open")]
+        ("login", None), ("import", None), ("commit", None), ("lock", None),
+        ("import-rejected", "cannot-open")]
 if ev != want:
     print("store.sh: audit events %s, want %s" % (ev, want))
     sys.exit(1)
