@@ -188,6 +188,9 @@ for i in range(n):
         time.sleep(0.002)
 PY
 }
+# A sanitizer build catches SIGSEGV itself and exits 1: let the signal kill it,
+# as it kills the plain build, so that the no-core-file check means the same.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}handle_segv=0"
 start_run() {	# LOG: from its own empty working directory, where a core file would land
 	(cd "$tmp/cwd" && exec ip netns exec "$ns" "$lawtap" run -c "$tmp/lawtap.conf" \
 		--state "$state" --control "$tmp/ctl.sock" --debug >"$logs/$1" 2>&1 </dev/null) &
