@@ -96,6 +96,7 @@ lt_conn_init(struct lt_conn *c, const struct lt_conn_params *p, uint64_t now)
 	endpoint_text(&p->peer, c->peer_text, sizeof(c->peer_text));
 	if (etsi_tmpl_init(&c->ka_tmpl, p->ka_ident) < 0)
 		return -1;
+	c->st.ka_rtt_us = -1;
 	return lt_sendq_init(&c->q, p->queue_bytes);
 }
 
@@ -242,6 +243,8 @@ handle_rx(struct lt_conn *c, uint64_t now)
 			break;
 		}
 		if (pdu.kind == ETSI_KIND_KEEPALIVE_RESPONSE) {
+			if (c->ka_deadline != 0)
+				c->st.ka_rtt_us = (int64_t)(lt_mono_ns() - c->ka_queued_at) / 1000;
 			c->ka_deadline = 0;
 			c->st.ka_answered++;
 		} else if (pdu.kind == ETSI_KIND_KEEPALIVE) {
@@ -344,6 +347,7 @@ lt_conn_service(struct lt_conn *c, uint64_t now)
 			queue_keepalive(c, 0, c->ka_seq++);
 			c->st.ka_sent++;
 			c->ka_deadline = now + c->p.ka_timeout_ns;
+			c->ka_queued_at = now;
 			handle_tx(c, now);
 		}
 		return;

@@ -39,6 +39,7 @@ struct lt_conn_stats {
 	uint64_t ka_sent, ka_answered, ka_timeouts, ka_received;
 	uint64_t peer_garbage;		/* undecodable bytes from the peer */
 	uint64_t ka_dropped;		/* keep-alive answers with no room to wait */
+	int64_t ka_rtt_us;		/* last keep-alive's round trip, -1 before the first */
 };
 
 struct lt_conn {
@@ -49,6 +50,7 @@ struct lt_conn {
 	int fd;
 	struct lt_sendq q;
 	uint64_t retry_at, down_since, last_tx, last_tx_try, ka_deadline, next_rx;
+	uint64_t ka_queued_at;		/* when the outstanding keep-alive was queued */
 	uint64_t finish_deadline;
 	uint32_t ka_seq;
 	struct etsi_tmpl ka_tmpl;

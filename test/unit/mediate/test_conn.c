@@ -209,12 +209,15 @@ test_keepalive_answered(void **state)
 	assert_int_equal(pe.pdus[0].liid_len, 1);
 	assert_int_equal(pe.pdus[0].seq, 0);
 	assert_int_not_equal(c.ka_deadline, 0);
+	assert_int_equal(c.st.ka_rtt_us, -1);		/* no answer yet */
 	assert_int_equal(etsi_tmpl_init(&t, &ka_ident), 0);
 	n = etsi_keepalive_encode(resp, sizeof(resp), &t, 0, lt_wall_now(), 1);
 	assert_true(n > 0);
 	assert_int_equal(send(pe.fd, resp + sizeof(resp) - n, (size_t)n, 0), n);
 	assert_true(PUMP(&c, &pe, 2000, c.st.ka_answered == 1));
 	assert_int_equal(c.ka_deadline, 0);
+	/* the round trip: from queueing the keep-alive to reading its answer */
+	assert_true(c.st.ka_rtt_us >= 0 && c.st.ka_rtt_us < 2000 * 1000);
 	assert_int_equal(c.state, LT_CONN_UP);
 	/* Idle again: the next keep-alive carries the next sequence number. */
 	assert_true(PUMP(&c, &pe, 2000, pe.npdus == 2));
