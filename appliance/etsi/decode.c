@@ -839,6 +839,91 @@ payload_seq(const struct der_tlv *t, struct etsi_pdu *out, struct der_err *e,
 	return 0;
 }
 
+/* includedSequenceNumbers [0] SEQUENCE OF INTEGER (0..4294967295) */
+static int
+ic_seqs(const struct der_tlv *t, struct etsi_pdu *out, struct der_err *e)
+{
+	struct der_rd r = { t->v, t->v + t->len };
+	struct der_tlv c;
+	int k;
+
+	if (cons(t, e, "includedSequenceNumbers") < 0)
+		return -1;
+	while ((k = der_next(&r, &c, e, "includedSequenceNumbers")) > 0) {
+		uint64_t x;
+
+		if (c.id != 0x00 || c.num != 2)
+			return der_fail(e, c.hdr, "includedSequenceNumbers",
+			    "element is not an INTEGER");
+		if (out->ic_nseqs == ETSI_IC_MAX_SEQS)
+			return der_fail(e, c.hdr, "includedSequenceNumbers",
+			    "more than ETSI_IC_MAX_SEQS sequence numbers");
+		if (der_get_uint(&c, UINT32_MAX, &x, e,
+		    "includedSequenceNumbers") < 0)
+			return -1;
+		out->ic_seqs[out->ic_nseqs++] = (uint32_t)x;
+	}
+	if (k < 0)
+		return -1;
+	if (out->ic_nseqs == 0)
+		return der_fail(e, t->hdr, "includedSequenceNumbers",
+		    "empty SEQUENCE OF");
+	return 0;
+}
+
+static int
+integrity(const struct der_tlv *t, struct etsi_pdu *out, struct der_err *e)
+{
+	struct der_tlv c;
+	struct walk w;
+	int k, have = 0;
+
+	if (walk_init(&w, t, e, "integrityCheck") < 0)
+		return -1;
+	while ((k = walk_next(&w, &c, e)) > 0) {
+		switch (c.num) {
+		case 0:
+			if (ic_seqs(&c, out, e) < 0)
+				return -1;
+			have |= 1;
+			break;
+		case 1:
+			if (get_enum(&c, &out->ic_check_type, e, "checkType") < 0)
+				return -1;
+			have |= 2;
+			break;
+		case 2:
+			if (get_enum(&c, &out->ic_data_type, e, "dataType") < 0)
+				return -1;
+			break;
+		case 3:
+			if (bytes(&c, 0, ETSI_PDU_MAX, &out->ic_value,
+			    &out->ic_value_len, e, "checkValue") < 0)
+				return -1;
+			have |= 4;
+			break;
+		case 4:
+			if (get_enum(&c, &out->ic_hash_alg, e, "hashAlgorithm") < 0)
+				return -1;
+			break;
+		case 5:
+			if (get_enum(&c, &out->ic_sig_alg, e,
+			    "signatureAlgorithm") < 0)
+				return -1;
+			break;
+		default:
+			if (skip(&c, e, "integrityCheck") < 0)
+				return -1;
+		}
+	}
+	if (k < 0)
+		return -1;
+	if (have != 7)
+		return der_fail(e, t->hdr, "integrityCheck",
+		    "includedSequenceNumbers, checkType or checkValue missing");
+	return 0;
+}
+
 static int
 tri_payload(const struct der_tlv *t, struct etsi_pdu *out, struct der_err *e)
 {
@@ -847,6 +932,9 @@ tri_payload(const struct der_tlv *t, struct etsi_pdu *out, struct der_err *e)
 	if (choice(t, &alt, e, "tRIPayload") < 0)
 		return -1;
 	out->kind = ETSI_KIND_TRI_OTHER;
+	out->tri = (int)alt.num;
+	if (alt.num == 0)
+		return integrity(&alt, out, e);
 	if (alt.num == 3 || alt.num == 4) {
 		if (der_get_null(&alt, e, alt.num == 3 ? "keep-alive" :
 		    "keep-aliveResponse") < 0)
@@ -896,6 +984,9 @@ etsi_pdu_decode(const uint8_t *buf, size_t len, struct etsi_pdu *out,
 	out->ts_qualifier = -1;
 	out->access_event = -1;
 	out->dir = -1;
+	out->tri = -1;
+	out->ic_check_type = out->ic_data_type = -1;
+	out->ic_hash_alg = out->ic_sig_alg = -1;
 	if (err != NULL && errlen > 0)
 		err[0] = '\0';
 
@@ -958,4 +1049,41 @@ etsi_pdu_frame(const uint8_t *buf, size_t len, size_t *pdu_len,
 		return der_fail(&e, buf, "PS-PDU", "longer than ETSI_PDU_MAX");
 	*pdu_len = 2 + n + l;
 	return len >= *pdu_len;
+}
+
+#define IC_NAME(tab, v)	((v) >= 0 && (size_t)(v) < sizeof(tab) / sizeof(tab[0]) ? \
+	tab[(v)] : NULL)
+
+const char *
+etsi_check_type_name(int v)
+{
+	static const char *const tab[] = { NULL, "hash", "signature" };
+
+	return IC_NAME(tab, v);
+}
+
+const char *
+etsi_data_type_name(int v)
+{
+	static const char *const tab[] = { NULL, "iRI", "cC", "iLHI" };
+
+	return IC_NAME(tab, v);
+}
+
+const char *
+etsi_hash_alg_name(int v)
+{
+	static const char *const tab[] = {
+		NULL, "sHA-1", "sHA-256", "sHA-384", "sHA-512",
+	};
+
+	return IC_NAME(tab, v);
+}
+
+const char *
+etsi_sig_alg_name(int v)
+{
+	static const char *const tab[] = { NULL, "dSA", "eCDSA", "edDSA" };
+
+	return IC_NAME(tab, v);
 }

@@ -80,6 +80,18 @@ struct etsi_pdu {
 	int cc_content;			/* CCContents choice tag, e.g. 2 = iPCC */
 	const uint8_t *payload;		/* points into the decoded buffer */
 	size_t payload_len;
+
+	/* TRI: the TRIPayload alternative (0 = integrityCheck, 3 = keep-alive ...), -1 if no TRI */
+	int tri;
+	/* integrityCheck (tri == 0); enumerations -1 if absent */
+	int ic_check_type;		/* etsi_check_type */
+	int ic_data_type;		/* etsi_data_type */
+	int ic_hash_alg;		/* HashAlgorithm, e.g. ETSI_HASH_SHA256 */
+	int ic_sig_alg;			/* SignatureAlgorithm, e.g. ETSI_SIG_EDDSA */
+	size_t ic_nseqs;		/* 1..ETSI_IC_MAX_SEQS */
+	uint32_t ic_seqs[ETSI_IC_MAX_SEQS];
+	const uint8_t *ic_value;	/* checkValue, points into the decoded buffer */
+	size_t ic_value_len;
 };
 
 /*
@@ -97,7 +109,8 @@ int etsi_pdu_frame(const uint8_t *buf, size_t len, size_t *pdu_len,
  * mandatory field, trailing bytes), and for IPIRI fields lawtap cannot
  * represent: more than ETSI_IPIRI_MAX_OTHER otherTargetIdentifiers, a
  * pOPIdentifier or otherTargetIdentifier of another alternative than
- * printableIDType / iPAddress, an IPAddress that is not iPBinaryAddress.
+ * printableIDType / iPAddress, an IPAddress that is not iPBinaryAddress,
+ * an integrityCheck listing no or more than ETSI_IC_MAX_SEQS sequence numbers.
  */
 int etsi_pdu_decode(const uint8_t *buf, size_t len, struct etsi_pdu *out,
     char *err, size_t errlen);
@@ -121,5 +134,11 @@ const char *etsi_ip_version_name(int v);
 const char *etsi_end_reason_name(int v);
 const char *etsi_auth_type_name(int v);
 const char *etsi_ip_assignment_name(int v);
+
+/* CheckType ("hash"), DataType ("cC"), HashAlgorithm ("sHA-256"), SignatureAlgorithm ("edDSA"). */
+const char *etsi_check_type_name(int v);
+const char *etsi_data_type_name(int v);
+const char *etsi_hash_alg_name(int v);
+const char *etsi_sig_alg_name(int v);
 
 #endif

@@ -149,4 +149,41 @@ int etsi_ipiri_encode(uint8_t *buf, size_t cap, const struct etsi_tmpl *t,
 int etsi_keepalive_encode(uint8_t *buf, size_t cap, const struct etsi_tmpl *t,
     uint32_t seq, struct etsi_time ts, int response);
 
+/* IntegrityCheck (TS 102 232-1 TRIPayload integrityCheck [0]). */
+#define ETSI_IC_MAX_SEQS	1024	/* includedSequenceNumbers per check */
+#define ETSI_IC_HASH_LEN	32	/* SHA-256 */
+#define ETSI_IC_SIG_LEN		64	/* Ed25519 */
+#define ETSI_INTEGRITY_MAX	(ETSI_TRI_MAX + 8 + 7 * ETSI_IC_MAX_SEQS + ETSI_IC_SIG_LEN)
+
+enum etsi_check_type {
+	ETSI_CHECK_HASH = 1,
+	ETSI_CHECK_SIGNATURE = 2,
+};
+
+enum etsi_data_type {
+	ETSI_DATA_IRI = 1,
+	ETSI_DATA_CC = 2,
+};
+
+#define ETSI_HASH_SHA256	2	/* HashAlgorithm sHA-256 */
+#define ETSI_SIG_EDDSA		3	/* SignatureAlgorithm edDSA */
+
+struct etsi_integrity {
+	enum etsi_check_type check_type;
+	enum etsi_data_type data_type;
+	const uint32_t *seqs;		/* 1..ETSI_IC_MAX_SEQS, in the order checked */
+	size_t nseqs;
+	const uint8_t *value;		/* ETSI_IC_HASH_LEN or ETSI_IC_SIG_LEN bytes */
+	size_t value_len;
+};
+
+/*
+ * A whole TRI record carrying an integrityCheck: hashAlgorithm sHA-256 for a
+ * hash, signatureAlgorithm edDSA for a signature; fits ETSI_INTEGRITY_MAX.
+ * -1 also for an unknown check or data type, no or too many sequence
+ * numbers, or a value of the wrong length for the check type.
+ */
+int etsi_integrity_encode(uint8_t *buf, size_t cap, const struct etsi_tmpl *t,
+    uint32_t seq, struct etsi_time ts, const struct etsi_integrity *ic);
+
 #endif
