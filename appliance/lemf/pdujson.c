@@ -303,6 +303,56 @@ add_cc(json_t *o, const struct etsi_pdu *p)
 	return r | set(o, "payload_sha256", json_string(hex));
 }
 
+static const char *
+tri_name(int v)
+{
+	static const char *const tab[] = {
+		"integrityCheck", "testPDU", "paddingPDU", "keep-alive",
+		"keep-aliveResponse", "firstSegmentFlag", "lastSegmentFlag",
+		"cINReset", "operatorLeaMessage", "optionRequest",
+		"optionResponse", "optionComplete", "pDUAcknowledgementRequest",
+		"pDUAcknowledgementResponse",
+	};
+
+	return v >= 0 && (size_t)v < NELEM(tab) ? tab[v] : NULL;
+}
+
+static int
+add_tri(json_t *o, const struct etsi_pdu *p)
+{
+	json_t *seqs;
+	char *hex;
+	int r = 0;
+
+	/* the decoder never leaves an integrityCheck without sequence numbers */
+	if (p->tri < 0 || (p->tri == 0 && p->ic_nseqs == 0))
+		return 0;
+	r |= set(o, "tri", enum_val(tri_name, p->tri));
+	if (p->tri != 0)
+		return r;
+	r |= set(o, "check_type", enum_val(etsi_check_type_name, p->ic_check_type));
+	if (p->ic_data_type >= 0)
+		r |= set(o, "data_type", enum_val(etsi_data_type_name, p->ic_data_type));
+	if ((seqs = json_array()) == NULL)
+		return -1;
+	for (size_t i = 0; i < p->ic_nseqs; i++)
+		if (json_array_append_new(seqs, json_integer(p->ic_seqs[i])) < 0)
+			r = -1;
+	r |= set(o, "seqs", seqs);
+	if ((hex = malloc(2 * p->ic_value_len + 1)) == NULL)
+		return -1;
+	for (size_t i = 0; i < p->ic_value_len; i++)
+		snprintf(hex + 2 * i, 3, "%02x", p->ic_value[i]);
+	hex[2 * p->ic_value_len] = '\0';
+	r |= set(o, "check_value", json_string(hex));
+	free(hex);
+	if (p->ic_hash_alg >= 0)
+		r |= set(o, "hash_alg", enum_val(etsi_hash_alg_name, p->ic_hash_alg));
+	if (p->ic_sig_alg >= 0)
+		r |= set(o, "sig_alg", enum_val(etsi_sig_alg_name, p->ic_sig_alg));
+	return r;
+}
+
 static json_t *
 origin(const struct pdu_origin *o, const char *kind)
 {
@@ -369,6 +419,8 @@ pdujson_pdu(const struct pdu_origin *o, const struct etsi_pdu *p)
 		r |= add_iri(j, p);
 	else if (p->kind == ETSI_KIND_CC)
 		r |= add_cc(j, p);
+	else if (p->kind == ETSI_KIND_TRI_OTHER)
+		r |= add_tri(j, p);
 	if (r != 0) {
 		json_decref(j);
 		return NULL;
