@@ -521,7 +521,8 @@ list_segments(int dirfd, uint64_t **ids, size_t *n)
 		(*ids)[(*n)++] = id;
 	}
 	closedir(d);
-	qsort(*ids, *n, sizeof(**ids), cmp_id);
+	if (*n > 1)
+		qsort(*ids, *n, sizeof(**ids), cmp_id);
 	return 0;
 }
 
