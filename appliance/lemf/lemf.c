@@ -134,7 +134,7 @@ lemf_open(struct lemf **lp, const struct lemf_opts *o, char *err, size_t errlen)
 			close(fd);
 		goto fail;
 	}
-	if (lemf_sink_init(&l->sink, l->out) < 0) {
+	if (lemf_sink_init_key(&l->sink, l->out, o->integrity_key) < 0) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -515,7 +515,7 @@ static int
 lemf_usage(void)
 {
 	fprintf(stderr, "usage: lawtap lemf --listen ADDR:PORT [--listen ...] "
-	    "--out FILE.jsonl [--idle-exit S] [--quiet]\n");
+	    "--out FILE.jsonl [--idle-exit S] [--quiet] [--integrity-key HEX]\n");
 	return 2;
 }
 
@@ -527,10 +527,12 @@ cmd_lemf(int argc, char **argv)
 		{ "out", required_argument, NULL, 'o' },
 		{ "idle-exit", required_argument, NULL, 'i' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "integrity-key", required_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct lemf_opts o = { 0 };
+	static uint8_t key[INTEGRITY_KEY_LEN];
 	char *end;
 	int ch;
 
@@ -558,6 +560,14 @@ cmd_lemf(int argc, char **argv)
 			break;
 		case 'q':
 			lt_log_set_level(LT_LOG_WARN);
+			break;
+		case 'k':
+			if (integrity_parse_key(optarg, key) < 0) {
+				log_err("--integrity-key wants an Ed25519 public key as 64 hex "
+				    "digits");
+				return 2;
+			}
+			o.integrity_key = key;
 			break;
 		default:
 			return lemf_usage();

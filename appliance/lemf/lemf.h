@@ -13,6 +13,7 @@ struct lemf_opts {
 	const char *out_path;			/* JSON lines, truncated */
 	double idle_exit;			/* seconds; 0 = only on a signal */
 	FILE *summary;				/* NULL = stdout */
+	const uint8_t *integrity_key;		/* signer of integrityCheck TRIs, or NULL */
 };
 
 struct lemf;

@@ -6,10 +6,18 @@
 int
 lemf_sink_init(struct lemf_sink *s, FILE *out)
 {
+	return lemf_sink_init_key(s, out, NULL);
+}
+
+int
+lemf_sink_init_key(struct lemf_sink *s, FILE *out, const uint8_t *key)
+{
 	memset(s, 0, sizeof(*s));
 	s->out = out;
-	if ((s->st = seqtrack_new()) == NULL)
+	if ((s->st = seqtrack_new()) == NULL || (s->ic = integrity_new(key)) == NULL) {
+		lemf_sink_free(s);
 		return -1;
+	}
 	return 0;
 }
 
@@ -17,7 +25,9 @@ void
 lemf_sink_free(struct lemf_sink *s)
 {
 	seqtrack_free(s->st);
+	integrity_free(s->ic);
 	s->st = NULL;
+	s->ic = NULL;
 }
 
 static void
@@ -50,7 +60,15 @@ lemf_sink_pdu(struct lemf_sink *s, const struct pdu_origin *o,
 		return -1;
 	}
 	s->pdus++;
-	put(s, pdujson_pdu(o, p));
+	{
+		int r = integrity_pdu(s->ic, p, pdu, len);
+		const char *name = integrity_result_name(r);
+		json_t *j = pdujson_pdu(o, p);
+
+		if (j != NULL && name != NULL)
+			json_object_set_new(j, "integrity", json_string(name));
+		put(s, j);
+	}
 	if (p->kind != ETSI_KIND_IRI && p->kind != ETSI_KIND_CC)
 		return 0;
 	k = p->kind == ETSI_KIND_IRI ? SEQTRACK_IRI : SEQTRACK_CC;
@@ -67,7 +85,14 @@ int
 lemf_sink_summary(struct lemf_sink *s, FILE *f)
 {
 	int gapped = seqtrack_print(s->st, f);
+	struct integrity_counts c = integrity_counts(s->ic);
 
+	if (c.ok + c.mismatch + c.incomplete > 0)
+		fprintf(f, "integrity checks: %llu ok, %llu mismatch, %llu incomplete\n",
+		    (unsigned long long)c.ok, (unsigned long long)c.mismatch,
+		    (unsigned long long)c.incomplete);
+	if (c.mismatch + c.incomplete > 0)
+		gapped = 1;
 	fprintf(f, "pdus %llu, errors %llu%s\n", (unsigned long long)s->pdus,
 	    (unsigned long long)s->errors,
 	    s->write_failed ? ", output incomplete (write failed)" : "");

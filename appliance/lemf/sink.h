@@ -7,19 +7,22 @@
 #include <stdio.h>
 
 #include "etsi/decode.h"
+#include "lemf/integrity.h"
 #include "lemf/pdujson.h"
 #include "lemf/seqtrack.h"
 
 struct lemf_sink {
 	FILE *out;		/* JSON lines */
 	struct seqtrack *st;
+	struct integrity *ic;	/* integrityCheck TRIs checked against what arrived */
 	uint64_t pdus;		/* decoded */
 	uint64_t errors;	/* ERROR lines */
 	int write_failed;	/* out could not be written; reported once */
 };
 
-/* 0, or -1 if out of memory. */
+/* 0, or -1 if out of memory.  key: the integrity signer's public key, or NULL. */
 int lemf_sink_init(struct lemf_sink *s, FILE *out);
+int lemf_sink_init_key(struct lemf_sink *s, FILE *out, const uint8_t *key);
 void lemf_sink_free(struct lemf_sink *s);
 
 /*

@@ -3,6 +3,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -11,6 +13,7 @@
 #include "etsi/decode.h"
 #include "etsi/etsi.h"
 #include "lemf/integrity.h"
+#include "lemf/sink.h"
 
 static const struct etsi_time ts = { 1700000000, 5 };
 
@@ -239,6 +242,52 @@ test_signature(void **state)
 	integrity_free(nokey);
 }
 
+/* Through the sink, as `lawtap lemf` sees PDUs: the line says so, the summary counts it. */
+static void
+test_sink(void **state)
+{
+	struct pdu_origin o = { "127.0.0.1:1", 1, 0 };
+	uint8_t h[32], bad[32], b[ETSI_INTEGRITY_MAX];
+	struct etsi_tmpl t = tmpl(1);
+	struct lemf_sink sink;
+	struct etsi_pdu p;
+	char *lines = NULL, *sum = NULL, err[128];
+	size_t llen = 0, slen = 0;
+	FILE *out = open_memstream(&lines, &llen), *sf = open_memstream(&sum, &slen);
+	int n;
+
+	(void)state;
+	assert_non_null(out);
+	assert_non_null(sf);
+	assert_int_equal(lemf_sink_init(&sink, out), 0);
+	for (uint32_t i = 0; i < 4; i++) {
+		mk_cc(&v[i], 1, i);
+		assert_int_equal(lemf_sink_pdu(&sink, &o, v[i].b, v[i].len, &p, err,
+		    sizeof(err)), 0);
+	}
+	run_hash(v, all, 4, h);
+	memcpy(bad, h, 32);
+	bad[0] ^= 1;
+	for (int k = 0; k < 2; k++) {
+		struct etsi_integrity c = { ETSI_CHECK_HASH, ETSI_DATA_CC, all, 4,
+		    k == 0 ? h : bad, 32 };
+
+		n = etsi_integrity_encode(b, sizeof(b), &t, (uint32_t)k, ts, &c);
+		assert_true(n > 0);
+		assert_int_equal(lemf_sink_pdu(&sink, &o, b + sizeof(b) - n, (size_t)n, &p,
+		    err, sizeof(err)), 0);
+	}
+	assert_int_equal(lemf_sink_summary(&sink, sf), 1);	/* a mismatch fails the run */
+	fclose(out);
+	fclose(sf);
+	assert_non_null(strstr(lines, "\"integrity\":\"ok\""));
+	assert_non_null(strstr(lines, "\"integrity\":\"mismatch\""));
+	assert_non_null(strstr(sum, "integrity checks: 1 ok, 1 mismatch, 0 incomplete\n"));
+	free(lines);
+	free(sum);
+	lemf_sink_free(&sink);
+}
+
 int
 main(void)
 {
@@ -247,6 +296,7 @@ main(void)
 		cmocka_unit_test(test_flipped_pdu),
 		cmocka_unit_test(test_forget),
 		cmocka_unit_test(test_signature),
+		cmocka_unit_test(test_sink),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
