@@ -13,6 +13,7 @@
 
 #include "mgmt/keys.h"
 #include "util/atomic.h"
+#include "util/be.h"
 
 #define BOX_LEN		(LT_KEY_LEN + crypto_secretbox_MACBYTES)
 #define OFF_VERSION	4
@@ -25,23 +26,6 @@
 #define OFF_PW_BOX	(OFF_PW_NONCE + crypto_secretbox_NONCEBYTES)
 
 _Static_assert(OFF_PW_BOX + BOX_LEN == LT_KEYS_BIN_LEN, "keys.bin layout");
-
-static void
-put_be64(uint8_t *p, uint64_t v)
-{
-	for (int i = 7; i >= 0; i--, v >>= 8)
-		p[i] = (uint8_t)v;
-}
-
-static uint64_t
-get_be64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
-}
 
 int
 lt_harden_process(char *err, size_t errlen)
@@ -99,7 +83,7 @@ static int
 pass_box(uint8_t kb[static LT_KEYS_BIN_LEN], const char *pass, size_t passlen,
     uint8_t *dk, int wrap, char *err, size_t errlen)
 {
-	uint64_t ops = get_be64(kb + OFF_OPS), mem = get_be64(kb + OFF_MEM);
+	uint64_t ops = lt_get_be(kb + OFF_OPS, 8), mem = lt_get_be(kb + OFF_MEM, 8);
 	uint8_t *kek;
 	int rc = -1;
 
@@ -233,8 +217,8 @@ lt_keys_create(int dirfd, const char *pass, size_t passlen, uint8_t *dk,
 	crypto_secretbox_easy(kb + OFF_MK_BOX, dk, LT_KEY_LEN, kb + OFF_MK_NONCE, mk);
 	randombytes_buf(kb + OFF_SALT, crypto_pwhash_SALTBYTES);
 	kdf_costs(&ops, &mem);
-	put_be64(kb + OFF_OPS, ops);
-	put_be64(kb + OFF_MEM, mem);
+	lt_put_be(kb + OFF_OPS, ops, 8);
+	lt_put_be(kb + OFF_MEM, mem, 8);
 	if (pass_box(kb, pass, passlen, dk, 1, err, errlen) < 0)
 		goto out;
 	if (lt_atomic_write(dirfd, LT_MACHINE_KEY_FILE, mk, LT_KEY_LEN, err,
@@ -306,8 +290,8 @@ lt_keys_passwd(int dirfd, const char *oldpass, size_t oldlen,
 		goto out;
 	randombytes_buf(kb + OFF_SALT, crypto_pwhash_SALTBYTES);
 	kdf_costs(&ops, &mem);
-	put_be64(kb + OFF_OPS, ops);
-	put_be64(kb + OFF_MEM, mem);
+	lt_put_be(kb + OFF_OPS, ops, 8);
+	lt_put_be(kb + OFF_MEM, mem, 8);
 	if (pass_box(kb, newpass, newlen, dk, 1, err, errlen) < 0)
 		goto out;
 	rc = lt_atomic_write(dirfd, LT_KEYS_FILE, kb, sizeof(kb), err, errlen);

@@ -1,82 +1,27 @@
 /* statewar.c - the daemon's warrants from the encrypted store, unlocked with the machine key. */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <sodium.h>
 
-#include "mgmt/audit.h"
-#include "mgmt/keys.h"
 #include "mgmt/statewar.h"
-#include "mgmt/store.h"
-#include "mgmt/warrant.h"
-
-/* The last commit the audit log knows of; present 0 when the log has none yet. */
-static int
-last_commit(const char *dir, int dirfd, struct lt_commit_rec *last, char *err, size_t errlen)
-{
-	uint8_t *mk = sodium_malloc(LT_KEY_LEN), *key = sodium_malloc(LT_AUDIT_KEY_LEN);
-	int r = -1;
-
-	memset(last, 0, sizeof(*last));
-	if (mk == NULL || key == NULL) {
-		snprintf(err, errlen, "out of memory");
-		goto out;
-	}
-	if (lt_keys_load_machine(dirfd, mk, err, errlen) < 0 ||
-	    lt_audit_key_from_machine(mk, key) < 0)
-		goto out;
-	/* a fresh state has no audit log until its first entry (see lt_state_warrants) */
-	if (faccessat(dirfd, LT_AUDIT_LOG, F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT) {
-		r = 0;
-		goto out;
-	}
-	r = lt_audit_last_commit(dir, key, NULL, &last->generation, last->hash, err, errlen);
-	if (r < 0)
-		goto out;
-	last->present = r == 1;
-	r = 0;
-out:
-	if (mk != NULL)
-		sodium_free(mk);
-	if (key != NULL)
-		sodium_free(key);
-	return r;
-}
+#include "mgmt/wops.h"
 
 int
 lt_state_warrants(const char *dir, struct lt_config *cfg, uint32_t *nloaded, char *err,
     size_t errlen)
 {
 	struct lt_warrant_rec *recs = NULL;
-	struct lt_commit_rec last;
-	struct lt_store *st = NULL;
+	struct lt_wsession s;
 	const json_t *ws;
 	size_t n = 0, nact = 0, i;
-	int dirfd, behind = 0, rc = -1;
+	int rc = -1;
 
 	*nloaded = 0;
-	if ((dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-		snprintf(err, errlen, "%s: cannot open the state directory", dir);
+	/* the machine key: the same checks as an officer's session (rollback, lost commit) */
+	if (lt_wsession_open(&s, dir, NULL, 0, err, errlen) < 0)
 		return -1;
-	}
-	if (last_commit(dir, dirfd, &last, err, errlen) < 0 ||
-	    lt_store_open(dir, last.present ? &last : NULL, &behind, &st, err, errlen) < 0)
-		goto out;
-	if (!last.present) {
-		struct lt_commit_rec cur;
-
-		lt_store_current(st, &cur);
-		if (cur.generation != 1) {
-			snprintf(err, errlen, "%s: the audit log has no commit but the store is at "
-			    "generation %llu: refused (rolled back or log removed?)", dir,
-			    (unsigned long long)cur.generation);
-			goto out;
-		}
-	}
-	ws = json_object_get(lt_store_doc(st), "warrants");
+	ws = json_object_get(lt_store_doc(s.st), "warrants");
 	if (ws != NULL && !json_is_array(ws)) {
 		snprintf(err, errlen, "%s: the store's warrant list is damaged", dir);
 		goto out;
@@ -109,8 +54,6 @@ out:
 		lt_warrant_rec_free(&recs[i]);
 	if (recs != NULL)
 		sodium_free(recs);
-	if (st != NULL)
-		lt_store_close(st);
-	close(dirfd);
+	lt_wsession_close(&s);
 	return rc;
 }

@@ -13,6 +13,7 @@
 #include "mgmt/keys.h"
 #include "mgmt/store.h"
 #include "util/atomic.h"
+#include "util/be.h"
 
 #define AEAD_ABYTES	crypto_aead_xchacha20poly1305_ietf_ABYTES
 #define DUMP_FLAGS	(JSON_COMPACT | JSON_SORT_KEYS)
@@ -39,23 +40,6 @@ static const struct {
 	{ "sign_pk", crypto_sign_PUBLICKEYBYTES },
 	{ "sign_sk", crypto_sign_SECRETKEYBYTES },
 };
-
-static void
-put_be(uint8_t *p, uint64_t v, int n)
-{
-	for (int i = n - 1; i >= 0; i--, v >>= 8)
-		p[i] = (uint8_t)v;
-}
-
-static uint64_t
-get_be(const uint8_t *p, int n)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < n; i++)
-		v = v << 8 | p[i];
-	return v;
-}
 
 /* Zeroes every string value no one else holds: warrants and keys live there. */
 static void
@@ -171,12 +155,12 @@ lt_store_parse(const uint8_t *buf, size_t len, const uint8_t *dk,
 		    LT_STORE_FILE);
 		return -1;
 	}
-	if (get_be(buf + 4, 4) != 1) {
+	if (lt_get_be(buf + 4, 4) != 1) {
 		snprintf(err, errlen, "%s has version %llu; this lawtap reads version 1",
-		    LT_STORE_FILE, (unsigned long long)get_be(buf + 4, 4));
+		    LT_STORE_FILE, (unsigned long long)lt_get_be(buf + 4, 4));
 		return -1;
 	}
-	if ((gen = get_be(buf + 8, 8)) == 0 || gen > INT64_MAX) {
+	if ((gen = lt_get_be(buf + 8, 8)) == 0 || gen > INT64_MAX) {
 		snprintf(err, errlen, "%s is damaged: generation out of range",
 		    LT_STORE_FILE);
 		return -1;
@@ -239,8 +223,8 @@ lt_store_seal(const struct lt_store_hdr *hdr, const json_t *doc,
 		return -1;
 	}
 	memcpy(b, "LTST", 4);
-	put_be(b + 4, 1, 4);
-	put_be(b + 8, hdr->generation, 8);
+	lt_put_be(b + 4, 1, 4);
+	lt_put_be(b + 8, hdr->generation, 8);
 	memcpy(b + 16, hdr->prev_hash, LT_STORE_HASH_LEN);
 	randombytes_buf(b + LT_STORE_HDR_LEN, LT_STORE_NONCE_LEN);
 	crypto_aead_xchacha20poly1305_ietf_encrypt(

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "mgmt/wfile.h"
+#include "util/be.h"
 
 _Static_assert(LT_WFILE_SEAL_LEN == crypto_box_SEALBYTES, "crypto_box_SEALBYTES");
 _Static_assert(LT_WFILE_SIG_LEN == crypto_sign_BYTES, "crypto_sign_BYTES");
@@ -28,23 +29,6 @@ fail(int code, char *err, size_t errlen, const char *fmt, ...)
 		va_end(ap);
 	}
 	return code;
-}
-
-static void
-put_be(uint8_t *p, uint64_t v, int n)
-{
-	for (int i = n - 1; i >= 0; i--, v >>= 8)
-		p[i] = (uint8_t)v;
-}
-
-static uint64_t
-get_be(const uint8_t *p, int n)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < n; i++)
-		v = v << 8 | p[i];
-	return v;
 }
 
 static void
@@ -81,10 +65,10 @@ lt_wfile_seal(const char *json, size_t json_len, const uint8_t issuer_sk[static 
 	memcpy(inner, magic, 4);
 	crypto_sign_ed25519_sk_to_pk(inner + 4, issuer_sk);
 	memcpy(inner + 36, recipient_pk, 32);
-	put_be(inner + 68, serial, 8);
-	put_be(inner + 76, (uint64_t)not_before, 8);
-	put_be(inner + 84, (uint64_t)not_after, 8);
-	put_be(inner + 92, json_len, 4);
+	lt_put_be(inner + 68, serial, 8);
+	lt_put_be(inner + 76, (uint64_t)not_before, 8);
+	lt_put_be(inner + 84, (uint64_t)not_after, 8);
+	lt_put_be(inner + 92, json_len, 4);
 	memcpy(inner + LT_WFILE_HDR_LEN, json, json_len);
 	crypto_sign_detached(inner + LT_WFILE_HDR_LEN + json_len, NULL, inner,
 	    LT_WFILE_HDR_LEN + json_len, issuer_sk);
@@ -119,15 +103,15 @@ check_inner(const uint8_t *in, size_t ilen, const uint8_t box_pk[static 32],
 	if (memcmp(in, magic, 4) != 0)
 		return fail(LT_WFILE_EFORMAT, err, errlen, "sealed to this appliance but not a "
 		    "lawtap warrant file inside (bad magic)");
-	jlen = (size_t)get_be(in + 92, 4);
+	jlen = (size_t)lt_get_be(in + 92, 4);
 	if (jlen != ilen - LT_WFILE_HDR_LEN - LT_WFILE_SIG_LEN)
 		return fail(LT_WFILE_EFORMAT, err, errlen, "sealed to this appliance but damaged "
 		    "inside: the warrant length does not match the file");
 	memcpy(info->issuer_pk, in + 4, 32);
 	memcpy(info->recipient_pk, in + 36, 32);
-	info->serial = get_be(in + 68, 8);
-	info->not_before = (int64_t)get_be(in + 76, 8);
-	info->not_after = (int64_t)get_be(in + 84, 8);
+	info->serial = lt_get_be(in + 68, 8);
+	info->not_before = (int64_t)lt_get_be(in + 76, 8);
+	info->not_after = (int64_t)lt_get_be(in + 84, 8);
 	info->have = 1;
 	sodium_bin2hex(hex, sizeof(hex), info->issuer_pk, 8);
 
