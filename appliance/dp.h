@@ -73,8 +73,8 @@ struct lt_worker {
 	int64_t clock_us, first_us;	/* replay: capture clock of this worker */
 	uint64_t next_tick;
 	volatile int64_t head_us;	/* replay: time of the packet it is about to take */
-	int64_t iri_next_us;
-	uint64_t windows_seen;		/* lt_dp.windows_changed when iri_next_us was found */		/* earliest warrant start/end not yet acted on */
+	int64_t iri_next_us;		/* earliest warrant start/end not yet acted on */
+	uint64_t windows_seen;		/* lt_dp.windows_changed when iri_next_us was found */
 	unsigned empty_runs;
 	uint64_t aaa_sent;		/* AAA packets handed to the session lcore ... */
 	volatile uint64_t aaa_done;	/* ... and how many it has processed */
