@@ -10,6 +10,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/netns.sh"	# e2e_veth; this script keeps its own arguments, fail and cleanup
 [ $# -ge 1 ] || { echo "usage: live.sh LAWTAP [--packets N] [--keep]" >&2; exit 2; }
 lawtap=$(realpath "$1")
 shift
@@ -48,13 +49,7 @@ nsx() { ip netns exec "$ns" "$@"; }
 
 # A namespace with its own loopback (the agency) and a veth pair: frames
 # written to vinj arrive on vcap, the appliance's capture port.
-ip netns add "$ns"
-nsx ip link set lo up
-nsx ip link add vcap type veth peer name vinj
-for i in vcap vinj; do
-	nsx sh -c "echo 1 > /proc/sys/net/ipv6/conf/$i/disable_ipv6" 2>/dev/null || true
-	nsx ip link set "$i" up
-done
+e2e_veth
 
 python3 "$here/gencap.py" --out "$tmp" --packets "$packets" \
 	--ports 41002,41003,41012,41013 --no-truth >/dev/null

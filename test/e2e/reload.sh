@@ -12,40 +12,10 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-[ $# -ge 1 ] || { echo "usage: reload.sh LAWTAP [--keep]" >&2; exit 2; }
-lawtap=$(realpath "$1")
-keep=0
-[ "${2:-}" = --keep ] && keep=1
-if [ "$(id -u)" != 0 ]; then
-	echo "reload.sh: needs root (network namespace, DPDK); skipped"
-	exit 77
-fi
+. "$here/netns.sh"
+e2e_start reload "$@"
 
-tmp=$(mktemp -d /tmp/lawtap-reload.XXXXXX)
-ns=lt-reload-$$
-lemf_pid= run_pid=
-cleanup() {
-	local rc=$?
-	[ -n "$run_pid" ] && kill -KILL "$run_pid" 2>/dev/null || true
-	[ -n "$lemf_pid" ] && kill -KILL "$lemf_pid" 2>/dev/null || true
-	wait 2>/dev/null || true
-	ip netns del "$ns" 2>/dev/null || true
-	rm -rf "/var/run/dpdk/$ns"
-	if [ "$keep" = 1 ]; then echo "reload.sh: files kept in $tmp"; else rm -rf -- "$tmp"; fi
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-fail() { echo "reload.sh: FAIL: $*"; exit 1; }
-nsx() { ip netns exec "$ns" "$@"; }
-
-ip netns add "$ns"
-nsx ip link set lo up
-nsx ip link add vcap type veth peer name vinj
-for i in vcap vinj; do
-	nsx sh -c "echo 1 > /proc/sys/net/ipv6/conf/$i/disable_ipv6" 2>/dev/null || true
-	nsx ip link set "$i" up
-done
+e2e_veth
 
 # warrants: A (dropped by the reload), B (added by it), C (kept)
 conf() {

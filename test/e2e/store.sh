@@ -15,45 +15,16 @@
 # Needs root (netns, DPDK); exits 77 (skipped) without it.
 set -euo pipefail
 
-[ $# -ge 1 ] || { echo "usage: store.sh LAWTAP [--keep]" >&2; exit 2; }
-lawtap=$(realpath "$1")
-keep=0
-[ "${2:-}" = --keep ] && keep=1
-if [ "$(id -u)" != 0 ]; then
-	echo "store.sh: needs root (network namespace, DPDK); skipped"
-	exit 77
-fi
-
-tmp=$(mktemp -d /tmp/lawtap-store.XXXXXX)
-ns=lt-store-$$
-lemf_pid= run_pid=
-cleanup() {
-	local rc=$?
-	[ -n "$run_pid" ] && kill -KILL "$run_pid" 2>/dev/null || true
-	[ -n "$lemf_pid" ] && kill -KILL "$lemf_pid" 2>/dev/null || true
-	wait 2>/dev/null || true
-	ip netns del "$ns" 2>/dev/null || true
-	rm -rf "/var/run/dpdk/$ns"
-	if [ "$keep" = 1 ]; then echo "store.sh: files kept in $tmp"; else rm -rf -- "$tmp"; fi
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-fail() { echo "store.sh: FAIL: $*"; exit 1; }
-nsx() { ip netns exec "$ns" "$@"; }
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/netns.sh"
+e2e_start store "$@"
 export LAWTAP_TEST_FAST_KDF=1	# Argon2id INTERACTIVE: the test's passphrase, not a real one
 
 state=$tmp/state
 printf 'e2e store officer passphrase\n' >"$tmp/pass"
 officer() { "$lawtap" "$@" --state "$state" --passphrase-fd 3 3<"$tmp/pass"; }
 
-ip netns add "$ns"
-nsx ip link set lo up
-nsx ip link add vcap type veth peer name vinj
-for i in vcap vinj; do
-	nsx sh -c "echo 1 > /proc/sys/net/ipv6/conf/$i/disable_ipv6" 2>/dev/null || true
-	nsx ip link set "$i" up
-done
+e2e_veth
 
 # no warrants in the configuration: they all come from the store
 cat >"$tmp/lawtap.conf" <<CONF
