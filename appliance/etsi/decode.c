@@ -1,4 +1,4 @@
-/* decode.c - strict decoding of PS-PDUs (TS 102 232-1) with IPIRI and IPCC (-3). */
+/* decode.c - strict decoding of PS-PDUs (TS 102 232-1): IPIRI, IPCC (-3), IPMMIRI, IPMMCC (-5). */
 #include <string.h>
 
 #include "etsi/decode.h"
@@ -662,6 +662,150 @@ ipiri(const struct der_tlv *t, struct etsi_pdu *out, struct der_err *e)
 	return 0;
 }
 
+/* 5.5.N.last, the IP multimedia object identifiers (TS 102 232-5). */
+static int
+ipmm_objid(const struct der_tlv *t, uint32_t last, uint32_t *version,
+    struct der_err *e, const char *what)
+{
+	uint32_t arcs[4];
+	size_t n;
+
+	if (prim(t, e, what) < 0 || der_get_arcs(t, 1, arcs, 4, &n, e, what) < 0)
+		return -1;
+	if (n != 4 || arcs[0] != 5 || arcs[1] != 5 || arcs[3] != last)
+		return der_fail(e, t->hdr, what, last == 1 ?
+		    "not the RELATIVE-OID 5.5.N.1" : "not the RELATIVE-OID 5.5.N.2");
+	*version = arcs[2];
+	return 0;
+}
+
+/* SIPMessage { iPSourceAddress [0], iPDestinationAddress [1], sIPContent [2], ... } */
+static int
+sipmessage(const struct der_tlv *t, struct etsi_pdu *out, struct der_err *e)
+{
+	const char *what = "sIPMessage";
+	struct walk w;
+	struct der_tlv c;
+	int k, have = 0;
+
+	if (cons(t, e, what) < 0 || walk_init(&w, t, e, what) < 0)
+		return -1;
+	while ((k = walk_next(&w, &c, e)) > 0) {
+		switch (c.num) {
+		case 0:
+			if (ipaddr(&c, &out->sip_src, e, "iPSourceAddress") < 0)
+				return -1;
+			break;
+		case 1:
+			if (ipaddr(&c, &out->sip_dst, e, "iPDestinationAddress") < 0)
+				return -1;
+			break;
+		case 2:
+			if (bytes(&c, 0, ETSI_PDU_MAX, &out->sip, &out->sip_len, e,
+			    "sIPContent") < 0)
+				return -1;
+			break;
+		default:
+			if (skip(&c, e, what) < 0)
+				return -1;
+			continue;
+		}
+		have |= 1 << c.num;
+	}
+	if (k < 0)
+		return -1;
+	if (have != 7)
+		return der_fail(e, t->hdr, what, "iPSourceAddress, "
+		    "iPDestinationAddress or sIPContent missing");
+	return 0;
+}
+
+/* IPMMIRI { iPMMIRIObjId [0], iPMMIRIContents [1] CHOICE, ... } */
+static int
+ipmmiri(const struct der_tlv *t, struct etsi_pdu *out, struct der_err *e)
+{
+	const char *what = "iPMMIRI";
+	struct walk w;
+	struct der_tlv c, alt;
+	int k, have = 0;
+
+	if (walk_init(&w, t, e, what) < 0)
+		return -1;
+	while ((k = walk_next(&w, &c, e)) > 0) {
+		if (c.num == 0) {
+			if (ipmm_objid(&c, 1, &out->objid_version, e,
+			    "iPMMIRIObjId") < 0)
+				return -1;
+			have |= 1;
+		} else if (c.num == 1) {
+			if (choice(&c, &alt, e, "iPMMIRIContents") < 0)
+				return -1;
+			out->ipmm_alt = (int)alt.num;
+			if (alt.num == 1) {
+				if (sipmessage(&alt, out, e) < 0)
+					return -1;
+			} else if (skip(&alt, e, "iPMMIRIContents") < 0)
+				return -1;
+			have |= 2;
+		} else if (skip(&c, e, what) < 0)
+			return -1;
+	}
+	if (k < 0)
+		return -1;
+	if (have != 3)
+		return der_fail(e, t->hdr, what,
+		    "iPMMIRIObjId or iPMMIRIContents missing");
+	return 0;
+}
+
+/*
+ * IPMMCC { iPMMCCObjId [0], mMCCContents [1], ..., frameType [2],
+ * streamIdentifier [3], mMCCprotocol [4] }
+ */
+static int
+ipmmcc(const struct der_tlv *t, struct etsi_pdu *out, struct der_err *e)
+{
+	const char *what = "iPMMCC";
+	struct walk w;
+	struct der_tlv c;
+	int k, r, have = 0;
+
+	if (walk_init(&w, t, e, what) < 0)
+		return -1;
+	while ((k = walk_next(&w, &c, e)) > 0) {
+		switch (c.num) {
+		case 0:
+			r = ipmm_objid(&c, 2, &out->objid_version, e, "iPMMCCObjId");
+			have |= 1;
+			break;
+		case 1:
+			r = bytes(&c, 0, ETSI_PDU_MAX, &out->payload,
+			    &out->payload_len, e, "mMCCContents");
+			have |= 2;
+			break;
+		case 2:
+			r = get_enum(&c, &out->frame_type, e, "frameType");
+			break;
+		case 3:
+			r = bytes(&c, 0, ETSI_PDU_MAX, &out->stream_id,
+			    &out->stream_id_len, e, "streamIdentifier");
+			break;
+		case 4:
+			r = get_enum(&c, &out->mmcc_protocol, e, "mMCCprotocol");
+			break;
+		default:
+			r = skip(&c, e, what);
+		}
+		if (r < 0)
+			return -1;
+	}
+	if (k < 0)
+		return -1;
+	if (have != 3)
+		return der_fail(e, t->hdr, what, "iPMMCCObjId or mMCCContents missing");
+	return 0;
+}
+
 /* IRIPayload { iRIType [0], timeStamp [1], iRIContents [2], ... } */
 static int
 iri_payload(const struct der_tlv *t, struct etsi_pdu *out, struct der_err *e)
@@ -691,6 +835,8 @@ iri_payload(const struct der_tlv *t, struct etsi_pdu *out, struct der_err *e)
 			out->iri_content = (int)alt.num;
 			if (alt.num == 2)
 				r = ipiri(&alt, out, e);
+			else if (alt.num == 11)
+				r = ipmmiri(&alt, out, e);
 			else
 				r = skip(&alt, e, "iRIContents");
 			have = 1;
@@ -782,6 +928,8 @@ cc_payload(const struct der_tlv *t, struct etsi_pdu *out, struct der_err *e)
 			out->cc_content = (int)alt.num;
 			if (alt.num == 2)
 				r = ipcc(&alt, out, e);
+			else if (alt.num == 12)
+				r = ipmmcc(&alt, out, e);
 			else {
 				out->payload = alt.v;
 				out->payload_len = alt.len;
@@ -987,6 +1135,7 @@ etsi_pdu_decode(const uint8_t *buf, size_t len, struct etsi_pdu *out,
 	out->tri = -1;
 	out->ic_check_type = out->ic_data_type = -1;
 	out->ic_hash_alg = out->ic_sig_alg = -1;
+	out->ipmm_alt = out->frame_type = out->mmcc_protocol = -1;
 	if (err != NULL && errlen > 0)
 		err[0] = '\0';
 
@@ -1084,6 +1233,25 @@ const char *
 etsi_sig_alg_name(int v)
 {
 	static const char *const tab[] = { NULL, "dSA", "eCDSA", "edDSA" };
+
+	return IC_NAME(tab, v);
+}
+
+const char *
+etsi_frame_type_name(int v)
+{
+	static const char *const tab[] = {
+		"ipFrame", "udpFrame", "rtpFrame", "audioFrame", "tcpFrame",
+		"artificialRtpFrame", "udptlFrame", "msrpFrame",
+	};
+
+	return IC_NAME(tab, v);
+}
+
+const char *
+etsi_mmcc_protocol_name(int v)
+{
+	static const char *const tab[] = { "rTP", "mSRP", "uDPTL" };
 
 	return IC_NAME(tab, v);
 }

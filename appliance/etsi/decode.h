@@ -92,6 +92,17 @@ struct etsi_pdu {
 	uint32_t ic_seqs[ETSI_IC_MAX_SEQS];
 	const uint8_t *ic_value;	/* checkValue, points into the decoded buffer */
 	size_t ic_value_len;
+
+	/* IPMMIRI (iri_content 11): the IPIRIContents alternative of TS 102 232-5, -1 if none */
+	int ipmm_alt;			/* 1 = sIPMessage, the only one read */
+	struct etsi_ipaddr sip_src, sip_dst;	/* iPSourceAddress, iPDestinationAddress */
+	const uint8_t *sip;		/* sIPContent, points into the decoded buffer */
+	size_t sip_len;
+	/* IPMMCC (cc_content 12): payload is mMCCContents; enumerations -1 if absent */
+	int frame_type;
+	int mmcc_protocol;
+	const uint8_t *stream_id;	/* streamIdentifier, NULL if absent */
+	size_t stream_id_len;
 };
 
 /*
@@ -140,5 +151,9 @@ const char *etsi_check_type_name(int v);
 const char *etsi_data_type_name(int v);
 const char *etsi_hash_alg_name(int v);
 const char *etsi_sig_alg_name(int v);
+
+/* FrameType ("rtpFrame") and MMCCprotocol ("rTP") of TS 102 232-5. */
+const char *etsi_frame_type_name(int v);
+const char *etsi_mmcc_protocol_name(int v);
 
 #endif

@@ -186,4 +186,61 @@ struct etsi_integrity {
 int etsi_integrity_encode(uint8_t *buf, size_t cap, const struct etsi_tmpl *t,
     uint32_t seq, struct etsi_time ts, const struct etsi_integrity *ic);
 
+/*
+ * IP multimedia (TS 102 232-5): a SIP message as an IPMMIRI sIPMessage, an
+ * RTP or RTCP packet as an IPMMCC.  The object identifiers are 5.5.N.1 and
+ * 5.5.N.2 with N the IPMultimediaPDU version the agency conforms to.
+ */
+#define ETSI_IPMM_VERSION	17	/* IPMultimediaPDU version17 */
+#define ETSI_IPMM_HEAD_MAX	448	/* an IPMM record before its SIP message / packet */
+#define ETSI_IPMM_SID_MAX	32	/* streamIdentifier octets */
+#define ETSI_IPMMCC_TAIL_MAX	(3 + 2 + ETSI_IPMM_SID_MAX + 3)
+#define ETSI_IPMM_CONTENT_MAX	(16u << 20)	/* largest SIP message or packet taken */
+
+/* IPMMIRI { iPMMIRIObjId, iPMMIRIContents sIPMessage { src, dst, sIPContent } } */
+struct etsi_sipmsg {
+	enum etsi_iri_type iri_type;
+	uint32_t version;		/* N of 5.5.N.1, 1..2^14-1 */
+	struct etsi_ipaddr src, dst;	/* family 4 or 6; prefix and assignment ignored */
+	size_t sip_len;			/* the SIP message, 1..ETSI_IPMM_CONTENT_MAX bytes */
+};
+
+/*
+ * The bytes of an IRI record that precede its SIP message (whose sip_len
+ * bytes the DER lengths already count): the record is head || message.
+ * -1 also for an IRI type, version or address family out of range.
+ */
+int etsi_ipmmiri_head(uint8_t *buf, size_t cap, const struct etsi_tmpl *t,
+    uint32_t seq, struct etsi_time ts, const struct etsi_sipmsg *m);
+
+/* The whole record, the m->sip_len bytes of sip copied in after the head. */
+int etsi_ipmmiri_encode(uint8_t *buf, size_t cap, const struct etsi_tmpl *t,
+    uint32_t seq, struct etsi_time ts, const struct etsi_sipmsg *m,
+    const uint8_t *sip);
+
+/*
+ * IPMMCC { iPMMCCObjId, mMCCContents (the packet), frameType rtpFrame,
+ * streamIdentifier, mMCCprotocol rTP } in a CC record: head || packet || tail.
+ */
+struct etsi_mmcc {
+	uint32_t version;		/* N of 5.5.N.2 */
+	enum etsi_dir dir;
+	const uint8_t *sid;		/* streamIdentifier, 1..ETSI_IPMM_SID_MAX; NULL = absent */
+	size_t sid_len;
+	size_t pkt_len;			/* the RTP/RTCP packet (UDP payload) */
+};
+
+/* The head, written backwards like the other encoders; -1 on a bad field. */
+int etsi_ipmmcc_head(uint8_t *buf, size_t cap, const struct etsi_tmpl *t,
+    uint32_t seq, struct etsi_time ts, const struct etsi_mmcc *c);
+
+/* The tail (frameType, streamIdentifier, mMCCprotocol), written forwards: its length. */
+int etsi_ipmmcc_tail(uint8_t out[static ETSI_IPMMCC_TAIL_MAX],
+    const struct etsi_mmcc *c);
+
+/* The whole record at the end of buf: head || pkt || tail. */
+int etsi_ipmmcc_encode(uint8_t *buf, size_t cap, const struct etsi_tmpl *t,
+    uint32_t seq, struct etsi_time ts, const struct etsi_mmcc *c,
+    const uint8_t *pkt);
+
 #endif

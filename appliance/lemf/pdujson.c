@@ -244,6 +244,23 @@ add_ipiri(json_t *o, const struct etsi_pdu *p)
 	return r;
 }
 
+/* IPMMIRIContents sIPMessage: the addresses and the whole SIP message. */
+static int
+add_ipmmiri(json_t *o, const struct etsi_pdu *p)
+{
+	char ip[INET6_ADDRSTRLEN];
+	int r = 0;
+
+	if (p->ipmm_alt != 1 || p->sip == NULL)
+		return 0;
+	r |= set(o, "ipmm", json_string("sIPMessage"));
+	addr_text(&p->sip_src, ip);
+	r |= set(o, "sip_src", json_string(ip));
+	addr_text(&p->sip_dst, ip);
+	r |= set(o, "sip_dst", json_string(ip));
+	return r | set(o, "sip", bytes_str(p->sip, p->sip_len));
+}
+
 static int
 add_iri(json_t *o, const struct etsi_pdu *p)
 {
@@ -277,6 +294,24 @@ add_iri(json_t *o, const struct etsi_pdu *p)
 		r |= set_time(o, "end_time", &p->end);
 	if (p->iri_content == 2)
 		r |= add_ipiri(o, p);
+	if (p->iri_content == 11)
+		r |= add_ipmmiri(o, p);
+	return r;
+}
+
+static int
+add_ipmmcc(json_t *o, const struct etsi_pdu *p)
+{
+	int r = 0;
+
+	if (p->frame_type >= 0)
+		r |= set(o, "frame_type", enum_val(etsi_frame_type_name,
+		    p->frame_type));
+	if (p->stream_id != NULL)
+		r |= set(o, "stream_id", bytes_str(p->stream_id, p->stream_id_len));
+	if (p->mmcc_protocol >= 0)
+		r |= set(o, "mmcc_protocol", enum_val(etsi_mmcc_protocol_name,
+		    p->mmcc_protocol));
 	return r;
 }
 
@@ -300,7 +335,10 @@ add_cc(json_t *o, const struct etsi_pdu *p)
 		return -1;
 	for (int i = 0; i < 32; i++)
 		snprintf(hex + 2 * i, 3, "%02x", md[i]);
-	return r | set(o, "payload_sha256", json_string(hex));
+	r |= set(o, "payload_sha256", json_string(hex));
+	if (p->cc_content == 12)
+		r |= add_ipmmcc(o, p);
+	return r;
 }
 
 static const char *
