@@ -48,7 +48,8 @@ lt_deliver_cc(struct lt_conn *c, struct lt_wown *o, struct etsi_time ts,
 
 	if (c->state == LT_CONN_FAILED)
 		return LT_UNDELIVERABLE;
-	p = lt_conn_reserve(c, ETSI_IPCC_HEAD_MAX + (size_t)len);
+	p = lt_conn_reserve(c, ETSI_IPCC_HEAD_MAX + (size_t)len +
+	    (o->integ != NULL ? lt_integ_room(o->integ, LT_INTEG_CC, 1) : 0));
 	if (p == NULL)
 		return LT_NO_ROOM;
 	n = etsi_ipcc_head(head, sizeof(head), &o->tmpl, o->cc_seq, ts, dir, len);
@@ -57,6 +58,9 @@ lt_deliver_cc(struct lt_conn *c, struct lt_wown *o, struct etsi_time ts,
 	memcpy(p, head + sizeof(head) - n, (size_t)n);
 	memcpy(p + n, pkt, len);
 	lt_conn_commit(c, (size_t)n + len);
+	if (o->integ != NULL)
+		lt_integ_pdu(o->integ, LT_INTEG_CC, o->cc_seq, p, (size_t)n + len,
+		    ts.sec * 1000000 + ts.usec);
 	o->cc_seq++;
 	return LT_DELIVERED;
 }
@@ -72,7 +76,8 @@ iri_per_target(struct lt_conn *c, struct lt_wown *o, const struct lt_warrant *w,
     enum etsi_iri_type type, enum etsi_access_event ev, struct etsi_time ts)
 {
 	static const char username[] = "unknown";
-	size_t need = (size_t)w->ntargets * ETSI_IPIRI_MAX;
+	size_t need = (size_t)w->ntargets * ETSI_IPIRI_MAX +
+	    (o->integ != NULL ? lt_integ_room(o->integ, LT_INTEG_IRI, w->ntargets) : 0);
 	uint8_t *p;
 
 	if (c->state == LT_CONN_FAILED) {
@@ -110,6 +115,9 @@ iri_per_target(struct lt_conn *c, struct lt_wown *o, const struct lt_warrant *w,
 			return LT_NO_ROOM;	/* cannot happen: room was checked */
 		memcpy(p, tmp + sizeof(tmp) - n, (size_t)n);
 		lt_conn_commit(c, (size_t)n);
+		if (o->integ != NULL)
+			lt_integ_pdu(o->integ, LT_INTEG_IRI, o->iri_seq, p, (size_t)n,
+			    ts.sec * 1000000 + ts.usec);
 		o->iri_seq++;
 	}
 	return LT_DELIVERED;

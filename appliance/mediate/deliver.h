@@ -6,6 +6,7 @@
 
 #include "etsi/etsi.h"
 #include "mediate/conn.h"
+#include "mediate/integ.h"
 #include "mgmt/config.h"
 
 /* What the agency's owner keeps per warrant: touched by that lcore only. */
@@ -14,6 +15,7 @@ struct lt_wown {
 	uint32_t cc_seq, iri_seq;	/* next sequenceNumber, per (LIID, CIN) */
 	uint8_t iri_state;		/* LT_IRI_NONE, _BEGUN, _ENDED */
 	uint64_t cc_lost;		/* records this warrant lost to a full queue */
+	struct lt_integ *integ;		/* the agency asks for integrityCheck TRIs, else NULL */
 };
 
 enum { LT_IRI_NONE, LT_IRI_BEGUN, LT_IRI_ENDED };
