@@ -368,7 +368,7 @@ valid_agency_id(const char *s)
 static int
 load_agency(struct lt_cfgctx *c, config_setting_t *g, uint32_t idx, struct lt_config *cfg)
 {
-	static const char *const keys[] = { "id", "hi2", "hi3", "keepalive",
+	static const char *const keys[] = { "id", "hi2", "hi3", "integrity", "keepalive",
 	    "keepalive_timeout", "pspdu_version", "ipaccess_version",
 	    "keepalive_liid", NULL };
 	struct lt_agency *a = &cfg->agencies[idx];
@@ -509,7 +509,7 @@ load_warrant(struct lt_cfgctx *c, config_setting_t *g, uint32_t idx, struct lt_c
 {
 	static const char *const keys[] = { "liid", "agency", "cin", "content",
 	    "start", "end", "targets", "usernames", "calling_station_ids", "macs",
-	    "circuit_ids", "aaa_cc", NULL };
+	    "circuit_ids", "aaa_cc", "evidence", NULL };
 	static const char *const contents[] = { NULL, "iri", "cc", "both" };
 	struct lt_warrant *w = &cfg->warrants[idx];
 	char what[WHAT_MAX], where[WHAT_MAX + 4];
@@ -639,13 +639,13 @@ static int
 load_tree(struct lt_cfgctx *c, config_setting_t *root, struct lt_config *cfg)
 {
 	static const char *const keys[] = { "operator", "dpdk", "delivery",
-	    "agencies", "warrants", "aaa", NULL };
+	    "agencies", "warrants", "aaa", "evidence", NULL };
 
 	if (lt_cfg_check_members(c, root, keys, " at the top level") < 0 ||
 	    load_operator(c, root, cfg) < 0 || load_dpdk(c, root, cfg) < 0 ||
 	    load_delivery(c, root, cfg) < 0 || load_agencies(c, root, cfg) < 0 ||
 	    lt_cfg_load_aaa(c, root, cfg) < 0 ||
-	    load_warrants(c, root, cfg) < 0)
+	    load_warrants(c, root, cfg) < 0 || lt_cfg_load_ev(c, root, cfg) < 0)
 		return -1;
 	return 0;
 }

@@ -29,6 +29,25 @@ struct lt_endpoint {
 	socklen_t salen;
 };
 
+#define LT_PATH_MAX	1024
+#define LT_INTEG_SEQS_MAX	1024	/* includedSequenceNumbers in one integrityCheck */
+
+/* integrityCheck TRIs an agency asks for (its 'integrity' group); hash_every 0: none. */
+struct lt_integ_conf {
+	uint32_t hash_every, hash_seconds, sign_every;
+	char key[LT_PATH_MAX];		/* Ed25519 secret key file (lawtap evidence keygen) */
+	int line;
+};
+
+/* The top-level 'evidence' group: capture-to-disk for warrants with evidence = true. */
+struct lt_ev_conf {
+	char dir[LT_PATH_MAX];		/* empty: not configured */
+	char key[LT_PATH_MAX];
+	uint64_t max_bytes;
+	uint32_t max_seconds;
+	int line;
+};
+
 struct lt_agency {
 	char id[LT_AGENCY_ID_MAX + 1];
 	struct lt_endpoint hi2, hi3;
@@ -38,6 +57,7 @@ struct lt_agency {
 	uint32_t ipaccess_version;	/* N in iPCCObjId/iPIRIObjId 5.3.N.x */
 	char keepalive_liid[LT_LIID_MAX + 1];
 	int line;
+	struct lt_integ_conf integ;
 };
 
 /* A subscriber identity a warrant names (matched byte for byte). */
@@ -69,6 +89,7 @@ struct lt_warrant {
 	uint32_t nidents;
 	uint8_t aaa_cc;			/* the target's AAA packets as CC too */
 	int line;
+	uint8_t evidence;		/* capture-to-disk of its CC packets */
 };
 
 #define LT_AAA_PORTS_MAX	8
@@ -126,6 +147,7 @@ struct lt_config {
 	struct lt_ident *idents;
 	uint32_t nidents;
 	struct lt_aaa aaa;
+	struct lt_ev_conf ev;
 };
 
 /*

@@ -40,4 +40,7 @@ int lt_cfg_load_idents(struct lt_cfgctx *c, config_setting_t *g, const char *wha
 size_t lt_cfg_count_idents(config_setting_t *warrants);
 void lt_cfg_free_aaa(struct lt_config *cfg);
 
+/* config_ev.c: agencies' integrity, the evidence group, warrants' evidence (after both lists). */
+int lt_cfg_load_ev(struct lt_cfgctx *c, config_setting_t *root, struct lt_config *cfg);
+
 #endif

@@ -20,6 +20,17 @@
 #include "mediate/deliver.h"
 #include "mediate/integ.h"
 
+/* The connection's memory queue: inside lt_connq once the spool is wired in. */
+#ifdef LT_CONNQ_H
+#define Q(c)		(&(c)->cq.q)
+#define QINIT(c, cap)	lt_connq_init(&(c)->cq, (cap), 65536, NULL)
+#define QFREE(c)	lt_connq_free(&(c)->cq)
+#else
+#define Q(c)		(&(c)->q)
+#define QINIT(c, cap)	lt_sendq_init(&(c)->q, (cap))
+#define QFREE(c)	lt_sendq_free(&(c)->q)
+#endif
+
 #define T0	1795316400000000LL	/* 2026-11-22T03:00:00Z in microseconds */
 #define SEC	1000000LL
 
@@ -58,8 +69,8 @@ fx_new(uint32_t every, uint32_t seconds, uint32_t sign, size_t qcap)
 	crypto_sign_keypair(f->pk, f->sk);
 	/* never connected: records stay in the queues for the test to read */
 	f->hi2.state = f->hi3.state = LT_CONN_DOWN;
-	assert_int_equal(lt_sendq_init(&f->hi2.q, qcap), 0);
-	assert_int_equal(lt_sendq_init(&f->hi3.q, qcap), 0);
+	assert_int_equal(QINIT(&f->hi2, qcap), 0);
+	assert_int_equal(QINIT(&f->hi3, qcap), 0);
 	assert_int_equal(etsi_tmpl_init(&f->o.tmpl, &id), 0);
 	f->ag = lt_integ_agency_new(every, seconds, sign, f->sk, &f->hi2, &f->hi3);
 	assert_non_null(f->ag);
@@ -72,8 +83,8 @@ static void
 fx_free(struct fx *f)
 {
 	lt_integ_agency_free(f->ag);	/* frees f->o.integ */
-	lt_sendq_free(&f->hi2.q);
-	lt_sendq_free(&f->hi3.q);
+	QFREE(&f->hi2);
+	QFREE(&f->hi3);
 	sodium_free(f->sk);
 	free(f);
 }
@@ -163,7 +174,7 @@ test_runs_of_n(void **state)
 	(void)state;
 	for (int i = 0; i < 12; i++)
 		assert_int_equal(cc(f, T0 + i), LT_DELIVERED);
-	read_queue(f, &f->hi3.q, &s, 1);
+	read_queue(f, Q(&f->hi3), &s, 1);
 	assert_string_equal(s.order, "CCCCHCCCCHCCCCHS");
 	assert_int_equal(s.ic.ok, 4);
 	assert_int_equal(s.ic.mismatch + s.ic.incomplete + s.ic.skipped, 0);
@@ -175,7 +186,7 @@ test_runs_of_n(void **state)
 		assert_int_equal(s.first_hash_seqs[i], i);
 	assert_int_equal(lt_integ_stats(f->ag).hashes, 3);
 	assert_int_equal(lt_integ_stats(f->ag).signatures, 1);
-	assert_true(lt_sendq_empty(&f->hi2.q));
+	assert_true(lt_sendq_empty(Q(&f->hi2)));
 	fx_free(f);
 }
 
@@ -186,7 +197,7 @@ test_hash_value(void **state)
 	struct fx *f = fx_new(3, 3600, 10, 1 << 20);
 	crypto_hash_sha256_state h;
 	uint8_t d[32], want[32];
-	const struct lt_sendq *q = &f->hi3.q;
+	const struct lt_sendq *q = Q(&f->hi3);
 	size_t at = q->tail;
 	struct seen s;
 
@@ -217,28 +228,28 @@ test_time_trigger(void **state)
 
 	(void)state;
 	lt_integ_tick(f->ag, T0 + 100 * SEC);		/* nothing yet: no TRI */
-	assert_true(lt_sendq_empty(&f->hi3.q));
+	assert_true(lt_sendq_empty(Q(&f->hi3)));
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(cc(f, T0 + i * SEC), LT_DELIVERED);
 	lt_integ_tick(f->ag, T0 + 5 * SEC - 1);		/* 1 us early */
-	read_queue(f, &f->hi3.q, &s, 1);
+	read_queue(f, Q(&f->hi3), &s, 1);
 	assert_string_equal(s.order, "CCC");
 	lt_integ_tick(f->ag, T0 + 5 * SEC);
-	read_queue(f, &f->hi3.q, &s, 1);
+	read_queue(f, Q(&f->hi3), &s, 1);
 	assert_string_equal(s.order, "CCCH");
 	assert_int_equal(s.first_hash_nseqs, 3);
 	/* a PDU 5 s after its run's first closes that run (its TRIs behind it) and starts the next */
 	assert_int_equal(cc(f, T0 + 10 * SEC), LT_DELIVERED);
 	assert_int_equal(cc(f, T0 + 15 * SEC), LT_DELIVERED);
-	read_queue(f, &f->hi3.q, &s, 1);
+	read_queue(f, Q(&f->hi3), &s, 1);
 	assert_string_equal(s.order, "CCCHCCHS");
 	assert_int_equal(s.ic.ok, 3);
 	assert_int_equal(lt_integ_stats(f->ag).pdus, 5);
 	lt_integ_tick(f->ag, T0 + 16 * SEC);
-	read_queue(f, &f->hi3.q, &s, 1);
+	read_queue(f, Q(&f->hi3), &s, 1);
 	assert_string_equal(s.order, "CCCHCCHS");
 	lt_integ_tick(f->ag, T0 + 20 * SEC);
-	read_queue(f, &f->hi3.q, &s, 1);
+	read_queue(f, Q(&f->hi3), &s, 1);
 	assert_string_equal(s.order, "CCCHCCHSH");
 	assert_int_equal(s.ic.ok, 4);
 	fx_free(f);
@@ -276,10 +287,10 @@ test_flush(void **state)
 	iri(f, T0);
 	assert_int_equal(lt_integ_flush_all(f->ag, T0 + SEC), 0);
 	assert_int_equal(lt_integ_flush_all(f->ag, T0 + SEC), 0);
-	read_queue(f, &f->hi3.q, &s, 1);
+	read_queue(f, Q(&f->hi3), &s, 1);
 	assert_string_equal(s.order, "CCCCHCCHS");
 	assert_int_equal(s.ic.ok, 3);
-	read_queue(f, &f->hi2.q, &s, 1);
+	read_queue(f, Q(&f->hi2), &s, 1);
 	assert_string_equal(s.order, "IHS");
 	assert_int_equal(s.ic.ok, 2);
 	assert_int_equal(s.ic.mismatch + s.ic.incomplete, 0);
@@ -296,8 +307,8 @@ test_tamper(void **state)
 	(void)state;
 	for (int i = 0; i < 4; i++)
 		assert_int_equal(cc(f, T0), LT_DELIVERED);
-	f->hi3.q.buf[f->hi3.q.tail + lt_der_tlv_len(f->hi3.q.buf + f->hi3.q.tail, 64) - 1] ^= 1;
-	read_queue(f, &f->hi3.q, &s, 1);
+	Q(&f->hi3)->buf[Q(&f->hi3)->tail + lt_der_tlv_len(Q(&f->hi3)->buf + Q(&f->hi3)->tail, 64) - 1] ^= 1;
+	read_queue(f, Q(&f->hi3), &s, 1);
 	assert_string_equal(s.order, "CCHCCHS");
 	assert_int_equal(s.ic.mismatch, 1);
 	assert_int_equal(s.ic.ok, 2);
@@ -336,19 +347,19 @@ test_no_room(void **state)
 	(void)state;
 	for (int i = 0; i < 5; i++)
 		assert_int_equal(cc(f, T0), LT_DELIVERED);
-	fill(&f->hi3.q);
+	fill(Q(&f->hi3));
 	assert_int_equal(cc(f, T0), LT_NO_ROOM);
 	lt_integ_tick(f->ag, T0 + 2 * SEC);
 	assert_int_equal(lt_integ_flush_all(f->ag, T0 + 2 * SEC), -1);
 	assert_true(lt_integ_stats(f->ag).no_room >= 2);
 	assert_int_equal(lt_integ_stats(f->ag).hashes, 0);
-	read_queue(f, &f->hi3.q, &s, 1);
+	read_queue(f, Q(&f->hi3), &s, 1);
 	assert_string_equal(s.order, "CCCCC?");
 	/* everything written to the agency: room again */
-	lt_sendq_peek(&f->hi3.q, &len);
-	assert_int_equal(lt_sendq_consume(&f->hi3.q, len), 6);
+	lt_sendq_peek(Q(&f->hi3), &len);
+	assert_int_equal(lt_sendq_consume(Q(&f->hi3), len), 6);
 	assert_int_equal(lt_integ_flush_all(f->ag, T0 + 2 * SEC), 0);
-	read_queue(f, &f->hi3.q, &s, 1);
+	read_queue(f, Q(&f->hi3), &s, 1);
 	assert_string_equal(s.order, "HS");
 	assert_int_equal(s.first_hash_nseqs, 5);
 	fx_free(f);
