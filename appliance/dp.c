@@ -46,6 +46,7 @@ lt_dp_setup_delivery(const struct lt_config *cfg, bool replay)
 			.unreachable_ns = replay ? (uint64_t)cfg->unreachable_s * 1000000000ULL : 0,
 			.queue_bytes = cfg->queue_bytes,
 			.ka_ident = &rt->ka_ident,
+			.tls = a->tls,
 		};
 
 		rt->owner = (uint16_t)(i % lt_dp.nworkers);

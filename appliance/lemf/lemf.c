@@ -17,6 +17,7 @@
 #include "lemf/netaddr.h"
 #include "lemf/sink.h"
 #include "lemf/stream.h"
+#include "mediate/tls.h"
 #include "util/log.h"
 
 #define READ_CHUNK	65536
@@ -33,6 +34,9 @@ struct conn {
 	size_t listener;
 	char peer[NETADDR_TEXT_MAX];
 	struct lemf_stream st;
+	struct lt_tls *tls;	/* NULL: plain TCP */
+	int tls_up;		/* handshake done */
+	double accepted;
 	uint64_t pdus;
 	uint8_t *out;
 	size_t outlen;
@@ -49,6 +53,7 @@ struct lemf {
 	FILE *summary;
 	double idle_exit;
 	struct lemf_sink sink;
+	struct lt_tls_ctx *tls;
 	uint8_t rbuf[READ_CHUNK];
 };
 
@@ -138,6 +143,13 @@ lemf_open(struct lemf **lp, const struct lemf_opts *o, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
+	if (o->tls_cert != NULL || o->tls_key != NULL) {
+		struct lt_tls_conf tc = { .role = LT_TLS_SERVER, .cert = o->tls_cert,
+		    .key = o->tls_key, .ca = o->tls_ca, .min_version = 12 };
+
+		if (lt_tls_ctx_new(&l->tls, &tc, err, errlen) < 0)
+			goto fail;
+	}
 	*lp = l;
 	return 0;
 fail:
@@ -162,6 +174,7 @@ lemf_port(const struct lemf *l, size_t i)
 static void
 conn_free(struct conn *c)
 {
+	lt_tls_free(c->tls);
 	if (c->fd >= 0)
 		close(c->fd);
 	lemf_stream_free(&c->st);
@@ -183,6 +196,7 @@ lemf_close(struct lemf *l)
 	if (l->out != NULL)
 		fclose(l->out);
 	lemf_sink_free(&l->sink);
+	lt_tls_ctx_unref(l->tls);
 	free(l);
 }
 
@@ -222,7 +236,18 @@ accept_all(struct lemf *l, size_t li)
 		}
 		c->fd = fd;
 		c->listener = li;
+		c->accepted = now_mono();
 		netaddr_format((struct sockaddr *)&ss, c->peer);
+		if (l->tls != NULL) {
+			char err[192];
+
+			if ((c->tls = lt_tls_new(l->tls, fd, err, sizeof(err))) == NULL) {
+				log_err("%s; refusing a connection", err);
+				close(fd);
+				free(c);
+				return;
+			}
+		}
 		lemf_stream_init(&c->st, l->ls[li].name, l->next_conn++);
 		l->conns[l->nconns++] = c;
 		log_info("connection %u from %s on %s", c->st.conn, c->peer,
@@ -231,11 +256,66 @@ accept_all(struct lemf *l, size_t li)
 }
 
 /* Sends what is queued; -1 if the connection is broken. */
+static ssize_t
+conn_send(struct conn *c, const void *p, size_t len)
+{
+	if (c->tls != NULL)
+		return lt_tls_send(c->tls, p, len);
+	return send(c->fd, p, len, MSG_NOSIGNAL);
+}
+
+static ssize_t
+conn_recv(struct conn *c, void *p, size_t len)
+{
+	if (c->tls != NULL)
+		return lt_tls_recv(c->tls, p, len);
+	return recv(c->fd, p, len, 0);
+}
+
+static const char *
+conn_why(const struct conn *c)
+{
+	return c->tls != NULL && errno == EPROTO ? lt_tls_why(c->tls) : strerror(errno);
+}
+
+/* Bytes still to go out: answers not taken, or taken by TLS but not by the socket. */
+static int
+conn_wants_out(const struct conn *c)
+{
+	return c->outlen > 0 || (c->tls != NULL && lt_tls_pending(c->tls) > 0);
+}
+
+/*
+ * The TLS handshake, as the client's bytes arrive: a client the CA does not
+ * vouch for (with --tls-ca), or no TLS at all, is logged and closed.
+ */
+static void
+conn_handshake(struct conn *c)
+{
+	char d[96];
+	int r = lt_tls_handshake(c->tls);
+
+	if (r == 0)
+		return;
+	if (r < 0) {
+		log_warn("connection %u from %s: TLS handshake failed: %s; closing",
+		    c->st.conn, c->peer, lt_tls_why(c->tls));
+		c->done = 1;
+		return;
+	}
+	c->tls_up = 1;
+	log_info("connection %u: %s, handshake %.1f ms", c->st.conn,
+	    lt_tls_describe(c->tls, d, sizeof(d)), (now_mono() - c->accepted) * 1e3);
+}
+
 static int
 flush_out(struct conn *c)
 {
+	if (c->outlen == 0 && conn_wants_out(c) && conn_send(c, NULL, 0) < 0 &&
+	    errno != EAGAIN)
+		return -1;
 	while (c->outlen > 0) {
-		ssize_t n = send(c->fd, c->out, c->outlen, MSG_NOSIGNAL);
+		ssize_t n = conn_send(c, c->out, c->outlen);
 
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
@@ -315,7 +395,7 @@ conn_read(struct lemf *l, struct conn *c)
 	char err[256];
 
 	for (int i = 0; i < READS_PER_TURN && !c->done; i++) {
-		ssize_t n = recv(c->fd, l->rbuf, sizeof(l->rbuf), 0);
+		ssize_t n = conn_recv(c, l->rbuf, sizeof(l->rbuf));
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -324,7 +404,7 @@ conn_read(struct lemf *l, struct conn *c)
 		if (n <= 0) {
 			if (n < 0)
 				log_warn("connection %u: %s", c->st.conn,
-				    strerror(errno));
+				    conn_why(c));
 			if (lemf_stream_end(&c->st, &l->sink, err, sizeof(err)) < 0)
 				conn_error(c, err);
 			c->done = 1;
@@ -336,7 +416,7 @@ conn_read(struct lemf *l, struct conn *c)
 	}
 	if (!c->done && flush_out(c) < 0) {
 		log_warn("connection %u: cannot send: %s", c->st.conn,
-		    strerror(errno));
+		    conn_why(c));
 		if (lemf_stream_end(&c->st, &l->sink, err, sizeof(err)) < 0)
 			conn_error(c, err);
 		c->done = 1;
@@ -400,7 +480,7 @@ serve(struct lemf *l, const sigset_t *waitmask)
 			pfd[n++] = (struct pollfd){ l->ls[i].fd, POLLIN, 0 };
 		for (size_t i = 0; i < l->nconns; i++)
 			pfd[n++] = (struct pollfd){ l->conns[i]->fd, POLLIN |
-			    (l->conns[i]->outlen ? POLLOUT : 0), 0 };
+			    (conn_wants_out(l->conns[i]) ? POLLOUT : 0), 0 };
 		if (l->idle_exit > 0 && l->nconns == 0) {
 			double left = last + l->idle_exit - now_mono();
 
@@ -422,6 +502,12 @@ serve(struct lemf *l, const sigset_t *waitmask)
 			struct conn *c = l->conns[i];
 			short ev = pfd[l->nls + i].revents;
 
+			if (c->tls != NULL && !c->tls_up) {
+				if (ev & (POLLIN | POLLHUP | POLLERR))
+					conn_handshake(c);
+				if (!c->tls_up)
+					continue;
+			}
 			if (ev & POLLOUT && flush_out(c) < 0)
 				c->done = 1;
 			if (ev & (POLLIN | POLLHUP | POLLERR) && !c->done)
@@ -515,7 +601,8 @@ static int
 lemf_usage(void)
 {
 	fprintf(stderr, "usage: lawtap lemf --listen ADDR:PORT [--listen ...] "
-	    "--out FILE.jsonl [--idle-exit S] [--quiet] [--integrity-key HEX]\n");
+	    "--out FILE.jsonl [--idle-exit S] [--quiet] [--integrity-key HEX]\n"
+	    "       [--tls-cert FILE --tls-key FILE [--tls-ca FILE]]\n");
 	return 2;
 }
 
@@ -528,6 +615,9 @@ cmd_lemf(int argc, char **argv)
 		{ "idle-exit", required_argument, NULL, 'i' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "integrity-key", required_argument, NULL, 'k' },
+		{ "tls-cert", required_argument, NULL, 'C' },
+		{ "tls-key", required_argument, NULL, 'K' },
+		{ "tls-ca", required_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -569,11 +659,25 @@ cmd_lemf(int argc, char **argv)
 			}
 			o.integrity_key = key;
 			break;
+		case 'C':
+			o.tls_cert = optarg;
+			break;
+		case 'K':
+			o.tls_key = optarg;
+			break;
+		case 'A':
+			o.tls_ca = optarg;
+			break;
 		default:
 			return lemf_usage();
 		}
 	}
 	if (optind != argc || o.nlisten == 0 || o.out_path == NULL)
 		return lemf_usage();
+	if ((o.tls_cert == NULL) != (o.tls_key == NULL) ||
+	    (o.tls_ca != NULL && o.tls_cert == NULL)) {
+		log_err("--tls-cert and --tls-key go together; --tls-ca needs them");
+		return 2;
+	}
 	return lemf_run(&o);
 }

@@ -14,6 +14,8 @@ struct lemf_opts {
 	double idle_exit;			/* seconds; 0 = only on a signal */
 	FILE *summary;				/* NULL = stdout */
 	const uint8_t *integrity_key;		/* signer of integrityCheck TRIs, or NULL */
+	const char *tls_cert, *tls_key;		/* TLS on every listener; NULL: plain TCP */
+	const char *tls_ca;			/* require client certificates from these CAs */
 };
 
 struct lemf;

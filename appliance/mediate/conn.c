@@ -13,6 +13,7 @@
 
 #include "etsi/decode.h"
 #include "mediate/conn.h"
+#include "mediate/tls.h"
 #include "util/log.h"
 
 #define NS_PER_MS	1000000ULL
@@ -84,11 +85,66 @@ endpoint_text(const struct lt_endpoint *e, char *out, size_t outlen)
 	}
 }
 
+/* The transport: plain TCP, or TLS over it once the handshake is done. */
+static ssize_t
+xport_send(struct lt_conn *c, const void *p, size_t len)
+{
+	if (c->tls != NULL)
+		return lt_tls_send(c->tls, p, len);
+	return len == 0 ? 0 : send(c->fd, p, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
+static ssize_t
+xport_recv(struct lt_conn *c, void *p, size_t len)
+{
+	if (c->tls != NULL)
+		return lt_tls_recv(c->tls, p, len);
+	return recv(c->fd, p, len, MSG_DONTWAIT);
+}
+
+/* Bytes the transport took but the socket did not yet. */
+static size_t
+xport_pending(const struct lt_conn *c)
+{
+	return c->tls != NULL ? lt_tls_pending(c->tls) : 0;
+}
+
+/* Why the last xport call failed (errno or the TLS error); outlives the session. */
+static const char *
+xport_why(const struct lt_conn *c)
+{
+	static _Thread_local char why[192];
+
+	snprintf(why, sizeof(why), "%s", c->tls != NULL && errno == EPROTO ?
+	    lt_tls_why(c->tls) : strerror(errno));
+	return why;
+}
+
+/* Our side is done writing: close_notify over TLS, then the TCP FIN. */
+static void
+xport_shutdown(struct lt_conn *c)
+{
+	if (c->tls != NULL)
+		lt_tls_close_notify(c->tls);
+	shutdown(c->fd, SHUT_WR);
+}
+
+static void
+xport_close(struct lt_conn *c)
+{
+	lt_tls_free(c->tls);
+	c->tls = NULL;
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+}
+
 int
 lt_conn_init(struct lt_conn *c, const struct lt_conn_params *p, uint64_t now)
 {
 	memset(c, 0, sizeof(*c));
 	c->p = *p;
+	c->p.tls = lt_tls_ctx_ref(p->tls);
 	c->fd = -1;
 	c->state = LT_CONN_DOWN;
 	c->retry_at = now;
@@ -97,15 +153,16 @@ lt_conn_init(struct lt_conn *c, const struct lt_conn_params *p, uint64_t now)
 	if (etsi_tmpl_init(&c->ka_tmpl, p->ka_ident) < 0)
 		return -1;
 	c->st.ka_rtt_us = -1;
+	c->st.tls_hs_us = -1;
 	return lt_sendq_init(&c->q, p->queue_bytes);
 }
 
 void
 lt_conn_free(struct lt_conn *c)
 {
-	if (c->fd >= 0)
-		close(c->fd);
-	c->fd = -1;
+	xport_close(c);
+	lt_tls_ctx_unref(c->p.tls);
+	c->p.tls = NULL;
 	lt_sendq_free(&c->q);
 }
 
@@ -118,9 +175,7 @@ lt_conn_finish(struct lt_conn *c)
 static void
 teardown(struct lt_conn *c, uint64_t now, uint64_t retry_in, const char *why)
 {
-	if (c->fd >= 0)
-		close(c->fd);
-	c->fd = -1;
+	xport_close(c);
 	c->rlen = 0;
 	c->ka_deadline = 0;
 	c->pri_len = c->pri_sent = 0;	/* answers for the old connection */
@@ -153,6 +208,55 @@ start_connect(struct lt_conn *c, uint64_t now)
 	c->retry_at = now + c->p.reconnect_ns;
 }
 
+/* A handshake that failed or met the wrong peer: counted, logged, retried; never plain. */
+static void
+tls_failed(struct lt_conn *c, uint64_t now, const char *why)
+{
+	c->st.tls_failures++;
+	log_warn("agency %s %s %s: TLS handshake failed (%llu so far), retrying in %.2f s: %s",
+	    c->p.agency_id, c->p.hi, c->peer_text, (unsigned long long)c->st.tls_failures,
+	    (double)c->p.reconnect_ns / NS_PER_S, why);
+	xport_close(c);
+	c->retry_at = now + c->p.reconnect_ns;
+	c->state = LT_CONN_DOWN;
+}
+
+/* 1 when the handshake is done, 0 while it goes on, -1 when it failed. */
+static int
+tls_step(struct lt_conn *c, uint64_t now)
+{
+	char err[192];
+	int r;
+
+	if (c->tls == NULL) {
+		if ((c->tls = lt_tls_new(c->p.tls, c->fd, err, sizeof(err))) == NULL) {
+			tls_failed(c, now, err);
+			return -1;
+		}
+		c->hs_start = now;
+		/* A peer that accepts and says nothing is given TIME3, as a keep-alive. */
+		c->hs_deadline = now + c->p.ka_timeout_ns;
+	}
+	r = lt_tls_handshake(c->tls);
+	if (r < 0) {
+		snprintf(err, sizeof(err), "%s", lt_tls_why(c->tls));
+		tls_failed(c, now, err);
+		return -1;
+	}
+	if (r == 0) {
+		if (now >= c->hs_deadline) {
+			tls_failed(c, now, "the peer did not complete the handshake in time");
+			return -1;
+		}
+		return 0;
+	}
+	c->st.tls_hs_us = (int64_t)(lt_mono_ns() - c->hs_start) / 1000;
+	log_info("agency %s %s %s: TLS %s, peer verified, handshake %.1f ms", c->p.agency_id,
+	    c->p.hi, c->peer_text, lt_tls_describe(c->tls, err, sizeof(err)),
+	    (double)c->st.tls_hs_us / 1000);
+	return 1;
+}
+
 static void
 check_connected(struct lt_conn *c, uint64_t now)
 {
@@ -163,6 +267,11 @@ check_connected(struct lt_conn *c, uint64_t now)
 	if (now < c->next_rx)
 		return;
 	c->next_rx = now + RX_POLL_NS;
+	if (c->tls != NULL) {
+		if (tls_step(c, now) <= 0)
+			return;
+		goto up;
+	}
 	if (poll(&pfd, 1, 0) <= 0)
 		return;
 	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0 || err != 0) {
@@ -173,6 +282,9 @@ check_connected(struct lt_conn *c, uint64_t now)
 		c->state = LT_CONN_DOWN;
 		return;
 	}
+	if (c->p.tls != NULL && tls_step(c, now) <= 0)
+		return;
+up:
 	c->st.connects++;
 	c->last_tx = now;
 	c->down_since = 0;
@@ -209,11 +321,10 @@ handle_rx(struct lt_conn *c, uint64_t now)
 	char err[128];
 	ssize_t n;
 
-	n = recv(c->fd, c->rbuf + c->rlen, sizeof(c->rbuf) - c->rlen, MSG_DONTWAIT);
+	n = xport_recv(c, c->rbuf + c->rlen, sizeof(c->rbuf) - c->rlen);
 	if (n == 0) {
 		if (c->state == LT_CONN_FINISHING) {
-			close(c->fd);
-			c->fd = -1;
+			xport_close(c);
 			change_state(c, LT_CONN_CLOSED, now, "delivered, closed by peer");
 			return;
 		}
@@ -222,7 +333,7 @@ handle_rx(struct lt_conn *c, uint64_t now)
 	}
 	if (n < 0) {
 		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-			teardown(c, now, 0, strerror(errno));
+			teardown(c, now, 0, xport_why(c));
 		return;
 	}
 	c->rlen += (size_t)n;
@@ -273,14 +384,17 @@ handle_tx(struct lt_conn *c, uint64_t now)
 			if (c->pri_sent < c->pri_len && left > 0 && len > left)
 				len = left;	/* finish this record, then the keep-alive */
 		} else {
-			return;
+			p = NULL;	/* nothing new: the transport's own bytes, if any */
+			len = 0;
 		}
-		n = send(c->fd, p, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+		n = xport_send(c, p, len);
 		if (n < 0) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-				teardown(c, now, 0, strerror(errno));
+				teardown(c, now, 0, xport_why(c));
 			return;
 		}
+		if (len == 0)
+			return;
 		c->st.bytes_sent += (uint64_t)n;
 		c->last_tx = now;
 		if (pri)
@@ -299,9 +413,7 @@ lt_conn_service(struct lt_conn *c, uint64_t now)
 	case LT_CONN_DOWN:
 	case LT_CONN_CONNECTING:
 		if (c->p.unreachable_ns && now - c->down_since >= c->p.unreachable_ns) {
-			if (c->fd >= 0)
-				close(c->fd);
-			c->fd = -1;
+			xport_close(c);
 			change_state(c, LT_CONN_FAILED, now, "unreachable, giving up");
 			return;
 		}
@@ -332,8 +444,9 @@ lt_conn_service(struct lt_conn *c, uint64_t now)
 			teardown(c, now, 0, "no keep-alive response");
 			return;
 		}
-		if (lt_sendq_empty(&c->q) && c->pri_sent == c->pri_len && c->finish) {
-			shutdown(c->fd, SHUT_WR);
+		if (lt_sendq_empty(&c->q) && c->pri_sent == c->pri_len && c->finish &&
+		    xport_pending(c) == 0) {
+			xport_shutdown(c);
 			c->finish_deadline = now + FINISH_WAIT_NS;
 			change_state(c, LT_CONN_FINISHING, now, "all records written");
 			return;
@@ -357,8 +470,7 @@ lt_conn_service(struct lt_conn *c, uint64_t now)
 			handle_rx(c, now);
 		}
 		if (c->state == LT_CONN_FINISHING && now >= c->finish_deadline) {
-			close(c->fd);
-			c->fd = -1;
+			xport_close(c);
 			change_state(c, LT_CONN_CLOSED, now, "delivered, peer did not close in time");
 		}
 		return;

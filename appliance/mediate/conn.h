@@ -9,9 +9,12 @@
 #include "mediate/sendq.h"
 #include "mgmt/config.h"
 
+struct lt_tls;
+struct lt_tls_ctx;
+
 enum lt_conn_state {
 	LT_CONN_DOWN,		/* waiting to (re)connect */
-	LT_CONN_CONNECTING,	/* non-blocking connect in progress */
+	LT_CONN_CONNECTING,	/* non-blocking connect, then the TLS handshake, in progress */
 	LT_CONN_UP,
 	LT_CONN_FINISHING,	/* all sent, our side shut down, waiting for the peer's close */
 	LT_CONN_CLOSED,		/* closed cleanly after everything was delivered */
@@ -28,6 +31,7 @@ struct lt_conn_params {
 	uint64_t unreachable_ns;	/* give up after this long down; 0 = never */
 	size_t queue_bytes;
 	const struct etsi_ident *ka_ident;	/* identity used in keep-alive PDUs */
+	struct lt_tls_ctx *tls;		/* the agency's TLS settings; NULL: plain TCP */
 };
 
 struct lt_conn_stats {
@@ -40,6 +44,8 @@ struct lt_conn_stats {
 	uint64_t peer_garbage;		/* undecodable bytes from the peer */
 	uint64_t ka_dropped;		/* keep-alive answers with no room to wait */
 	int64_t ka_rtt_us;		/* last keep-alive's round trip, -1 before the first */
+	uint64_t tls_failures;		/* handshakes that failed or met the wrong peer */
+	int64_t tls_hs_us;		/* last handshake's duration (TCP connected to done) */
 };
 
 struct lt_conn {
@@ -48,6 +54,8 @@ struct lt_conn {
 	enum lt_conn_state state;
 	bool finish;			/* deliver what is queued, then close */
 	int fd;
+	struct lt_tls *tls;		/* the TLS session on fd, from handshake to close */
+	uint64_t hs_start, hs_deadline;
 	struct lt_sendq q;
 	uint64_t retry_at, down_since, last_tx, last_tx_try, ka_deadline, next_rx;
 	uint64_t ka_queued_at;		/* when the outstanding keep-alive was queued */

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "mediate/tls.h"
 #include "mgmt/config.h"
 #include "mgmt/config_impl.h"
 
@@ -365,12 +366,56 @@ valid_agency_id(const char *s)
 	return 1;
 }
 
+/*
+ * tls = { cert; key; ca; name; min_version; }: the files are read here, once,
+ * so that check-config refuses what run would.
+ */
+static int
+load_agency_tls(struct lt_cfgctx *c, config_setting_t *ag, const char *what,
+    struct lt_agency *a)
+{
+	static const char *const keys[] = { "cert", "key", "ca", "name", "min_version",
+	    NULL };
+	static const char *const files[] = { "cert", "key", "ca", "name" };
+	struct lt_tls_conf tc = { .role = LT_TLS_CLIENT, .min_version = 12 };
+	const char **val[] = { &tc.cert, &tc.key, &tc.ca, &tc.name };
+	char where[WHAT_MAX + 8], terr[512];
+	config_setting_t *g;
+	const char *s;
+	int line, rc;
+
+	if ((g = lt_cfg_get_aggregate(c, ag, "tls", 0, 0, &rc)) == NULL)
+		return rc;
+	line = lt_cfg_line(g);
+	snprintf(where, sizeof(where), " in %s tls", what);
+	if (lt_cfg_check_members(c, g, keys, where) < 0)
+		return -1;
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		if (lt_cfg_get_string(c, g, files[i], where + 4, 1, val[i], &line) < 0)
+			return -1;
+		if (i < 3 && (*val[i])[0] != '/')
+			return lt_cfg_fail(c, line, "%s: tls '%s' must be an absolute path",
+			    what, files[i]);
+	}
+	if ((rc = lt_cfg_get_string(c, g, "min_version", where + 4, 0, &s, &line)) < 0)
+		return -1;
+	if (rc == 1) {
+		if (strcmp(s, "1.2") != 0 && strcmp(s, "1.3") != 0)
+			return lt_cfg_fail(c, line, "%s: tls 'min_version' must be \"1.2\" or "
+			    "\"1.3\"", what);
+		tc.min_version = s[2] == '3' ? 13 : 12;
+	}
+	if (lt_tls_ctx_new(&a->tls, &tc, terr, sizeof(terr)) < 0)
+		return lt_cfg_fail(c, lt_cfg_line(g), "%s: %s", what, terr);
+	return 0;
+}
+
 static int
 load_agency(struct lt_cfgctx *c, config_setting_t *g, uint32_t idx, struct lt_config *cfg)
 {
 	static const char *const keys[] = { "id", "hi2", "hi3", "integrity", "keepalive",
 	    "keepalive_timeout", "pspdu_version", "ipaccess_version",
-	    "keepalive_liid", NULL };
+	    "keepalive_liid", "tls", NULL };
 	struct lt_agency *a = &cfg->agencies[idx];
 	char what[WHAT_MAX], where[WHAT_MAX + 4];
 	const char *s;
@@ -434,7 +479,7 @@ load_agency(struct lt_cfgctx *c, config_setting_t *g, uint32_t idx, struct lt_co
 		return lt_cfg_fail(c, line, "%s: 'keepalive_liid' must be 1 to %d octets",
 		    what, LT_LIID_MAX);
 	strcpy(a->keepalive_liid, s);
-	return 0;
+	return load_agency_tls(c, g, what, a);
 }
 
 static int
@@ -760,6 +805,8 @@ lt_config_free(struct lt_config *cfg)
 			free(cfg->eal_argv[i]);
 	free(cfg->eal_argv);
 	free(cfg->ports);
+	for (uint32_t i = 0; cfg->agencies != NULL && i < cfg->nagencies; i++)
+		lt_tls_ctx_unref(cfg->agencies[i].tls);
 	free(cfg->agencies);
 	if (cfg->warrants != NULL)
 		sodium_free(cfg->warrants);	/* sodium_free wipes */

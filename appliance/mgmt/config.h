@@ -29,6 +29,8 @@ struct lt_endpoint {
 	socklen_t salen;
 };
 
+struct lt_tls_ctx;
+
 #define LT_PATH_MAX	1024
 #define LT_INTEG_SEQS_MAX	1024	/* includedSequenceNumbers in one integrityCheck */
 
@@ -51,6 +53,7 @@ struct lt_ev_conf {
 struct lt_agency {
 	char id[LT_AGENCY_ID_MAX + 1];
 	struct lt_endpoint hi2, hi3;
+	struct lt_tls_ctx *tls;		/* its 'tls' group, files loaded; NULL: plain TCP */
 	uint32_t keepalive_s;		/* TIME1: idle time before a keep-alive */
 	uint32_t keepalive_timeout_s;	/* TIME3: wait for the response */
 	uint32_t pspdu_version;		/* N in li-psDomainId 0.4.0.2.2.5.1.N */
