@@ -12,6 +12,7 @@
 
 #include "capture/port.h"
 #include "dp.h"
+#include "evidence/evdp.h"
 #include "session/track/track.h"
 #include "util/log.h"
 
@@ -69,6 +70,8 @@ lt_dp_setup_delivery(const struct lt_config *cfg, bool replay)
 		if (lt_conn_init(&rt->hi3, &p, now) < 0)
 			return -1;
 	}
+	if (lt_dp_ev_setup(cfg) < 0)
+		return -1;
 	for (uint32_t i = 0; i < cfg->nwarrants; i++) {
 		const struct lt_warrant *w = &cfg->warrants[i];
 
@@ -96,7 +99,9 @@ lt_dp_slot_init(uint32_t slot, const struct lt_config *cfg, uint32_t i)
 		.aaa_cc = w->aaa_cc,
 	};
 	lt_dp.wrec[slot] = w;
-	return lt_wown_init(&lt_dp.wown[slot], cfg, i);
+	if (lt_wown_init(&lt_dp.wown[slot], cfg, i) < 0)
+		return -1;
+	return lt_dp_ev_slot(slot);
 }
 
 int
@@ -146,6 +151,7 @@ lt_dp_setup_workers(const struct lt_rxq *q, unsigned nq)
 void
 lt_dp_teardown(const struct lt_config *cfg)
 {
+	lt_dp_ev_teardown(cfg);
 	if (lt_dp.agencies != NULL)
 		for (uint32_t i = 0; i < cfg->nagencies; i++) {
 			lt_conn_free(&lt_dp.agencies[i].hi2);

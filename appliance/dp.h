@@ -11,6 +11,7 @@
 #include "match/match.h"
 #include "mediate/conn.h"
 #include "mediate/deliver.h"
+#include "evidence/evwire.h"
 #include "mgmt/config.h"
 
 #define LT_BURST	32
@@ -87,6 +88,8 @@ struct lt_agency_rt {
 	struct lt_conn hi2, hi3;
 	uint16_t owner;
 	struct etsi_ident ka_ident;
+	struct lt_integ_agency *integ;	/* integrityCheck TRIs asked for, else NULL */
+	uint8_t *integ_sk;		/* its key, sodium memory */
 };
 
 struct lt_apply;
@@ -110,6 +113,7 @@ struct lt_dp {
 	volatile bool stop_rx;		/* live: a signal asked us to stop */
 	volatile bool track_flushed;	/* FLUSH: the session lcore has sent its last IRI */
 	volatile enum lt_phase phase;
+	struct lt_evwire *ev;		/* capture-to-disk for some warrants, else NULL */
 };
 
 extern struct lt_dp lt_dp;

@@ -7,6 +7,7 @@
 
 #include "capture/parse.h"
 #include "dp.h"
+#include "evidence/evdp.h"
 #include "session/track/track.h"
 
 #define TICK_NS		1000000ULL	/* IRI window checks */
@@ -96,6 +97,8 @@ deliver_owned(struct lt_worker *w, struct rte_mbuf *m, unsigned *from)
 		} else {
 			w->st.records++;
 		}
+		if (unlikely(lt_dp.ev != NULL))
+			lt_evwire_packet(lt_dp.ev, wi, md->ts_us, pkt, md->l3_len);
 	}
 	return LT_DELIVERED;
 }
@@ -169,6 +172,7 @@ owner_poll(struct lt_worker *w, uint64_t now)
 	if (now >= w->next_tick) {
 		w->next_tick = now + TICK_NS;
 		iri_tick(w);
+		lt_dp_ev_tick(w, lt_dp_clock_us());
 	}
 	for (uint32_t a = 0; a < lt_dp.cfg->nagencies; a++) {
 		if (lt_dp.agencies[a].owner != w->id)
@@ -484,7 +488,7 @@ lt_worker_main(void *arg)
 		}
 		if (lt_dp.track_flushed && w->item == w->nitems && rte_ring_empty(w->ring)) {
 			iri_tick(w);
-			if (!w->closed && owned_conns_done(w))
+			if (!w->closed && lt_dp_ev_flush(w) && owned_conns_done(w))
 				w->closed = true;
 		}
 	}

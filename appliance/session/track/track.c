@@ -379,6 +379,7 @@ lt_icept_new(uint32_t warrant, uint32_t sess, const uint8_t *uname, size_t len)
 		T.icept_free[T.nicept_free++] = id;
 		return LT_NONE;
 	}
+	ic->own.integ = lt_integ_new(lt_dp.agencies[lt_dp.wm[warrant].agency].integ, &ic->own.tmpl);
 	ic->warrant = warrant;
 	ic->cin = T.next_cin[warrant]++;
 	ic->sess = sess;
@@ -768,6 +769,11 @@ lt_iri_send(struct lt_icept *ic, const struct etsi_ipiri *iri, int64_t ts_us)
 		rte_pktmbuf_free(m);
 		return;
 	}
+	/* for the owner's integrity hash: whose record, its sequenceNumber, its time */
+	lt_meta(m)->nmatch = 1;
+	lt_meta(m)->warrant[0] = (uint32_t)(ic - lt_icepts);
+	lt_meta(m)->l3_off = ic->own.iri_seq;
+	lt_meta(m)->ts_us = ts_us;
 	ic->own.iri_seq++;
 	/* the encoder wrote the record's last n bytes of the tailroom */
 	memmove(p, p + rte_pktmbuf_tailroom(m) - n, (size_t)n);
@@ -811,11 +817,21 @@ enum lt_deliver_result
 lt_track_message(struct lt_worker *w, struct rte_mbuf *m)
 {
 	struct lt_meta *md = lt_meta(m);
+	struct lt_integ *ig;
 	struct lt_conn *c;
 	uint8_t *p;
 
 	(void)w;
 	if (md->kind == LT_MSG_RETIRE) {
+		struct lt_icept *ic = &lt_icepts[md->msg_id];
+
+		/* the intercept's streams end: their partial integrity runs go out */
+		if (ic->own.integ != NULL) {
+			if (lt_integ_flush(ic->own.integ, lt_dp_clock_us()) < 0 && lt_dp.replay)
+				return LT_NO_ROOM;
+			lt_integ_free(ic->own.integ);
+			ic->own.integ = NULL;
+		}
 		/* the ring holds fewer than ICEPT_MAX ids: never full */
 		rte_ring_mp_enqueue(T.icept_back, (void *)(uintptr_t)md->msg_id);
 		return LT_DELIVERED;
@@ -825,7 +841,9 @@ lt_track_message(struct lt_worker *w, struct rte_mbuf *m)
 		c->st.records_lost++;
 		return LT_UNDELIVERABLE;
 	}
-	if ((p = lt_conn_reserve(c, rte_pktmbuf_data_len(m))) == NULL) {
+	ig = md->nmatch == 1 ? lt_icepts[md->warrant[0]].own.integ : NULL;
+	if ((p = lt_conn_reserve(c, rte_pktmbuf_data_len(m) +
+	    (ig != NULL ? lt_integ_room(ig, LT_INTEG_IRI, 1) : 0))) == NULL) {
 		if (lt_dp.replay)
 			return LT_NO_ROOM;
 		c->st.records_lost++;
@@ -833,5 +851,7 @@ lt_track_message(struct lt_worker *w, struct rte_mbuf *m)
 	}
 	memcpy(p, rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m));
 	lt_conn_commit(c, rte_pktmbuf_data_len(m));
+	if (ig != NULL)
+		lt_integ_pdu(ig, LT_INTEG_IRI, md->l3_off, p, rte_pktmbuf_data_len(m), md->ts_us);
 	return LT_DELIVERED;
 }
