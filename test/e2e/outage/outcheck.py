@@ -53,7 +53,8 @@ class Slots:
     def __init__(self):
         self.b = bytearray()
         self.count = 0
-        self.dups = 0
+        self.dups = 0		# the same record again
+        self.conflicts = 0	# another record under a number already seen
 
     def put(self, seq, flag, dg):
         """'' when new or an identical duplicate, else why not."""
@@ -66,9 +67,10 @@ class Slots:
             self.b[o] = flag
             self.b[o + 1:o + LOOK] = dg
             return ""
-        self.dups += 1
         if self.b[o] != flag or self.b[o + 1:o + LOOK] != dg:
+            self.conflicts += 1
             return "another record"
+        self.dups += 1
         return ""
 
     def last(self):
@@ -166,7 +168,7 @@ def read_agency(agency, files, cc, iri, rep, st):
                         rep.bad("%s: CC for %s, a warrant without content" % (where, liid))
                         continue
                     why = cc[liid].put(seq, flag, dg)
-                    if why:
+                    if why and cc[liid].conflicts <= 3:
                         rep.bad("%s: %s CC seq %d seen before with %s (numbering restarted?)" % (
                             where, liid, seq, why))
                 else:
@@ -244,8 +246,11 @@ def check(a):
         key = "%s:HI3" % ag
         gaps_hi[key] += c["gaps"]
         dups_hi[key] += s.dups
-        rows.append((liid, ag, w[2], "CC", c["want"], s.count, s.dups, c["gaps"],
+        rows.append((liid, ag, w[2], "CC", c["want"], s.count, s.dups, s.conflicts, c["gaps"],
                      c["unnumbered"], c["tail"]))
+        if s.conflicts > 3:
+            rep.bad("%s CC: %d records in all under numbers already used by another record" % (
+                liid, s.conflicts))
         if c["unmatched"]:
             rep.bad("%s CC: %d records from seq %d on match no packet sent in that order "
                     "(wrong payload, direction or order)" % (liid, c["unmatched"],
@@ -271,12 +276,13 @@ def check(a):
         seen, dups, conflicts = {}, 0, 0
         for r in recs:
             if r[0] in seen:
-                dups += 1
                 if seen[r[0]][1:5] != r[1:5]:
                     conflicts += 1
                     if conflicts == 1:
                         rep.bad("%s: %s IRI seq %d seen before as another record "
                                 "(numbering restarted?)" % (r[5], liid, r[0]))
+                else:
+                    dups += 1
                 continue
             seen[r[0]] = r
         last = max(seen) if seen else -1
@@ -302,7 +308,7 @@ def check(a):
                     "overwritten" % (liid, gaps, want_over))
         elif want_over is None and gaps and not a.quota:
             rep.bad("%s IRI: %d sequence numbers missing" % (liid, gaps))
-        rows.append((liid, ag, w[2], "IRI", len(w[4]), len(recs), dups, gaps, 0, 0))
+        rows.append((liid, ag, w[2], "IRI", len(w[4]), len(recs), dups, conflicts, gaps, 0, 0))
 
     for key in sorted(set(gaps_hi) | set(over) | set(dups_hi) | set(resent)):
         if a.quota and gaps_hi[key] != over.get(key, 0):
@@ -318,11 +324,13 @@ def check(a):
         rep.bad("quota run: the appliance reports nothing overwritten (the quota was not "
                 "reached, or the count is not reported)")
 
-    print("%-9s %-8s %4s %-4s %9s %9s %7s %8s %10s %7s" % (
-        "LIID", "AGENCY", "CIN", "KIND", "WANT", "GOT", "DUPS", "GAPS", "UNNUMBERED", "TAIL"))
+    print("%-9s %-8s %4s %-4s %9s %9s %7s %8s %8s %10s %7s" % (
+        "LIID", "AGENCY", "CIN", "KIND", "WANT", "GOT", "DUPS", "CONFLICT", "GAPS", "UNNUMBERED",
+        "TAIL"))
     for r in rows:
-        print("%-9s %-8s %4d %-4s %9d %9d %7d %8d %10d %7d" % r)
-    tot = [sum(r[i] for r in rows) for i in range(4, 10)]
+        print("%-9s %-8s %4d %-4s %9d %9d %7d %8d %8d %10d %7d" % r)
+    tot = [sum(r[i] for r in rows) for i in range(4, 11)]
+    del tot[3]	# conflicts: counted as problems above
     lost = tot[3] + tot[4] + tot[5]
     print("outcheck: %d streams torn mid-record (connection lost), %d cross-agency records" % (
         st["torn"], st["cross"]))
