@@ -29,6 +29,7 @@
 #include "session/track/track.h"
 #include "util/log.h"
 #include "util/rmtree.h"
+#include "util/sdnotify.h"
 
 #define MAX_REPLAY	16
 #define SESSION_BYTES_MAX 256	/* table memory per session, with the hash's own */
@@ -323,8 +324,11 @@ static void
 supervise(const char *path, const char *state, struct lt_ctl *ctl)
 {
 	uint64_t flush_deadline = 0;
+	struct lt_sd_watchdog wd;
 
+	lt_sd_watchdog_init(&wd);
 	while (lt_dp.phase != LT_PHASE_DONE) {
+		(void)lt_sd_watchdog_ping(&wd, lt_mono_ns(), NULL, 0);
 		if (ctl != NULL)
 			lt_ctl_poll(ctl, 10, lt_control_handle, NULL);
 		else
@@ -449,6 +453,9 @@ cmd_run(int argc, char **argv)
 		lt_dp.stop_rx = true;
 		rc = 1;
 	}
+	/* systemd (Type=notify): started once the workers run and the control socket listens */
+	if (rc == 0 && !lt_dp.replay && lt_sd_notify("READY=1", err, sizeof(err)) < 0)
+		log_warn("%s", err);
 	supervise(cfg.path, a.state, ctl);
 	lt_ctl_close(ctl);
 	rte_eal_mp_wait_lcore();
