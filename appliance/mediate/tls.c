@@ -332,6 +332,7 @@ lt_tls_handshake(struct lt_tls *t)
 	case SSL_ERROR_WANT_WRITE:
 		return 0;
 	case SSL_ERROR_SYSCALL:
+	case SSL_ERROR_ZERO_RETURN:
 		snprintf(t->why, sizeof(t->why), "%s", errno != 0 ? strerror(errno) :
 		    "the peer closed the connection during the handshake");
 		break;
