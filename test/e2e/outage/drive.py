@@ -90,6 +90,7 @@ class Run:
         self.snapshots = []		# the last status of each lawtap run process
         self.hwm_kb = 0
         self.events = []
+        self.windows = []		# the same with wall-clock times, for outcheck --events
         self.lock = threading.Lock()
         self.spool = False
         self.blackhole = False
@@ -302,6 +303,7 @@ warrants = (
 
     def outage(self, ag, kind, length):
         t0 = time.monotonic()
+        w0 = time.time()
         end = t0 + length
         if kind == "kill":
             self.lemf[ag].kill()
@@ -326,6 +328,7 @@ warrants = (
                 time.sleep(min(0.25, max(0, end - time.monotonic())))
         with self.lock:
             self.events.append((kind, ag, time.monotonic() - t0))
+            self.windows.append({"agency": ag, "kind": kind, "start": w0, "end": time.time()})
         log("%s: %s outage, %.1f s" % (ag, kind, time.monotonic() - t0))
 
     def agency_thread(self, ag, plan, t_start):
@@ -418,11 +421,13 @@ warrants = (
             os.kill(self.sender.pid, signal.SIGSTOP)
             time.sleep(0.5)
             self.stop_run(signal.SIGKILL)
-            k0 = time.monotonic()
+            k0, w0 = time.monotonic(), time.time()
             self.start_run()
             os.kill(self.sender.pid, signal.SIGCONT)
             with self.lock:
                 self.events.append(("appliance-kill", "-", time.monotonic() - k0))
+                self.windows.append({"agency": "-", "kind": "appliance-kill", "start": w0 - 0.5,
+                                     "end": time.time()})
             log("lawtap run killed (SIGKILL) and capturing again %.1f s later" % (
                 time.monotonic() - k0))
         while self.sender.poll() is None:
@@ -495,6 +500,10 @@ warrants = (
                 args += ["--%s" % name, "%s=%d" % (key, v)]
         if a.quota:
             args.append("--quota")
+        ev = os.path.join(self.tmp, "events.json")
+        with open(ev, "w") as fp:
+            json.dump(self.windows, fp)
+        args += ["--events", ev]
         r = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         print(r.stdout, end="", flush=True)
         kinds = {}

@@ -31,7 +31,9 @@ usage: outcheck.py --seed S --packets N --agency ID=FILE[,FILE...] ...
 """
 
 import argparse
+import bisect
 import collections
+import itertools
 import json
 import os
 import sys
@@ -40,7 +42,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import traffic  # noqa: E402
 
 DIRS = {"fromTarget": 1, "toTarget": 2}
-LOOK = 9	# bytes per sequence slot: flag (0 absent, 1/2 direction) + 8 of SHA-256
+# bytes per sequence slot: flag (0 absent, 1/2 direction), 8 of the SHA-256, and
+# the record's time in ms after BASE_MS (for --events)
+LOOK = 13
+DG = slice(1, 9)
+BASE_MS = []
 
 
 class Unusable(Exception):
@@ -56,7 +62,7 @@ class Slots:
         self.dups = 0		# the same record again
         self.conflicts = 0	# another record under a number already seen
 
-    def put(self, seq, flag, dg):
+    def put(self, seq, flag, dg, ts_ms):
         """'' when new or an identical duplicate, else why not."""
         end = (seq + 1) * LOOK
         if end > len(self.b):
@@ -65,13 +71,43 @@ class Slots:
         self.count += 1
         if self.b[o] == 0:
             self.b[o] = flag
-            self.b[o + 1:o + LOOK] = dg
+            self.b[o + 1:o + 9] = dg
+            if not BASE_MS:
+                BASE_MS.append(ts_ms - 3600 * 1000)
+            rel = min(max(ts_ms - BASE_MS[0], 0), 2**32 - 1)
+            self.b[o + 9:o + 13] = rel.to_bytes(4, "little")
             return ""
-        if self.b[o] != flag or self.b[o + 1:o + LOOK] != dg:
+        if self.b[o] != flag or self.b[o + 1:o + 9] != dg:
             self.conflicts += 1
             return "another record"
         self.dups += 1
         return ""
+
+    def time_near(self, seq):
+        """Epoch seconds of the nearest record before seq (or after it)."""
+        n = len(self.b) // LOOK
+        for j in itertools.chain(range(seq - 1, -1, -1), range(seq + 1, n)):
+            if self.b[j * LOOK]:
+                o = j * LOOK + 9
+                return (BASE_MS[0] + int.from_bytes(self.b[o:o + 4], "little")) / 1000
+        return None
+
+    def first(self):
+        for j in range(len(self.b) // LOOK):
+            if self.b[j * LOOK]:
+                return j
+        return -1
+
+    def merge(self, other):
+        """Adds other's records (another appliance run's) to these."""
+        for j in range(len(other.b) // LOOK):
+            o = j * LOOK
+            if other.b[o]:
+                self.put(j, other.b[o], bytes(other.b[o + 1:o + 9]),
+                         BASE_MS[0] + int.from_bytes(other.b[o + 9:o + 13], "little"))
+        self.count += other.dups + other.conflicts
+        self.dups += other.dups
+        self.conflicts += other.conflicts
 
     def last(self):
         n = len(self.b) // LOOK
@@ -97,7 +133,7 @@ def spec(s, what):
         raise Unusable("%s %r: want KEY=N" % (what, s))
 
 
-def read_agency(agency, files, cc, iri, rep, st):
+def read_agency(agency, files, cc, iri, rep, st, kills):
     addr = traffic.AGENCIES[agency][0]
     hi = {"IRI": "%s:%d" % (addr, traffic.HI2_PORT), "CC": "%s:%d" % (addr, traffic.HI3_PORT)}
     cins = {w[0]: w[2] for w in traffic.WARRANTS}
@@ -167,8 +203,10 @@ def read_agency(agency, files, cc, iri, rep, st):
                     if liid not in cc:
                         rep.bad("%s: CC for %s, a warrant without content" % (where, liid))
                         continue
-                    why = cc[liid].put(seq, flag, dg)
-                    if why and cc[liid].conflicts <= 3:
+                    ts = (r.get("ts_sec") or 0) * 1000 + (r.get("ts_usec") or 0) // 1000
+                    run = cc[liid].setdefault(bisect.bisect(kills, ts / 1000), Slots())
+                    why = run.put(seq, flag, dg, ts)
+                    if why and run.conflicts <= 3:
                         rep.bad("%s: %s CC seq %d seen before with %s (numbering restarted?)" % (
                             where, liid, seq, why))
                 else:
@@ -179,13 +217,32 @@ def read_agency(agency, files, cc, iri, rep, st):
                                       r.get("target_ip"), r.get("target_prefix_len"), where))
 
 
+def segments(liid, runs, rep):
+    """The records of each appliance run (by capture time), merged into one numbering,
+    or into one per run where a restarted appliance numbered from 0 again."""
+    segs = []
+    for k in sorted(runs):
+        r = runs[k]
+        if segs and 0 <= r.first() <= segs[-1].last():
+            rep.bad("%s CC: numbering restarted with the appliance (run %d from seq %d, "
+                    "the run before reached %d)" % (liid, k + 1, r.first(), segs[-1].last()))
+            segs.append(Slots())
+        elif not segs:
+            segs.append(Slots())
+        segs[-1].merge(r)
+    return segs or [Slots()]
+
+
 def walk_cc(cc, seed, packets):
-    """Matches each CC stream's slots against the packets sent, in order."""
+    """Matches each CC stream's slots (per segment: see segments()) against the packets
+    sent, in order."""
     res = {liid: collections.Counter() for liid in cc}
     first = {liid: {} for liid in cc}
     pos = {liid: 0 for liid in cc}
-    ends = {liid: s.last() for liid, s in cc.items()}
-    bufs = {liid: s.b for liid, s in cc.items()}
+    seg = {liid: 0 for liid in cc}
+    runs = {liid: [] for liid in cc}	# [segment, first seq, length] of each run of gaps
+    ends = {liid: cc[liid][0].last() for liid in cc}
+    bufs = {liid: cc[liid][0].b for liid in cc}
     stream = traffic.Stream(seed)
     for i in range(packets):
         ip, src, dst = stream.next()
@@ -197,6 +254,11 @@ def walk_cc(cc, seed, packets):
             c = res[liid]
             c["want"] += 1
             j = pos[liid]
+            while j > ends[liid] and seg[liid] + 1 < len(cc[liid]):
+                seg[liid] += 1
+                j = pos[liid] = 0
+                ends[liid] = cc[liid][seg[liid]].last()
+                bufs[liid] = cc[liid][seg[liid]].b
             if j > ends[liid]:
                 c["tail"] += 1
                 first[liid].setdefault("tail", i)
@@ -206,43 +268,85 @@ def walk_cc(cc, seed, packets):
             if b[o] == 0:
                 c["gaps"] += 1
                 first[liid].setdefault("gap", j)
+                if j == 0 or b[o - LOOK] != 0:
+                    runs[liid].append([seg[liid], j, 0])
+                runs[liid][-1][2] += 1
                 pos[liid] = j + 1
-            elif b[o] == DIRS[d] and b[o + 1:o + LOOK] == dg:
+            elif b[o] == DIRS[d] and b[o + 1:o + 9] == dg:
                 c["ok"] += 1
                 pos[liid] = j + 1
             else:
                 c["unnumbered"] += 1
                 first[liid].setdefault("unnumbered", i)
     for liid in cc:
-        if pos[liid] <= ends[liid]:
-            res[liid]["unmatched"] = sum(1 for j in range(pos[liid], ends[liid] + 1)
-                                         if bufs[liid][j * LOOK])
+        left = [(pos[liid], ends[liid], bufs[liid])] + [
+            (0, x.last(), x.b) for x in cc[liid][seg[liid] + 1:]]
+        n = sum(1 for j0, end, b in left for j in range(j0, end + 1) if b[j * LOOK])
+        if n:
+            res[liid]["unmatched"] = n
             first[liid]["unmatched"] = pos[liid]
-    return res, first
+    return res, first, runs
+
+
+def attribute(cc, runs, events):
+    """Gaps per outage: each run of gaps goes to the outage of its agency nearest in time
+    to the record before it (starting up to 5 s later, or ended up to 5 s before)."""
+    out = collections.Counter()
+    for w in traffic.cc_warrants():
+        liid, ag = w[0], w[1]
+        for k, seq, n in runs[liid]:
+            t = cc[liid][k].time_near(seq)
+            best = None
+            for e in events:
+                if e["agency"] not in (ag, "-") or t is None:
+                    continue
+                if e["start"] - 5 <= t <= e["end"] + 5:
+                    d = 0 if e["start"] <= t <= e["end"] else min(abs(t - e["start"]),
+                                                                   abs(t - e["end"]))
+                    if best is None or d < best[0]:
+                        best = (d, e)
+            key = "%s %s" % (best[1]["kind"], ag) if best else "no outage near"
+            out[key] += n
+    return out
 
 
 def check(a):
     rep = Report(a.limit)
     st = collections.Counter()
-    cc = {w[0]: Slots() for w in traffic.cc_warrants()}
+    cc = {w[0]: {} for w in traffic.cc_warrants()}	# liid -> appliance run -> Slots
+    events = []
+    if a.events:
+        try:
+            with open(a.events) as fp:
+                events = json.load(fp)
+        except (OSError, ValueError) as e:
+            raise Unusable("%s: %s" % (a.events, e))
+    kills = sorted(e["start"] for e in events if e["kind"] == "appliance-kill")
     iri = {w[0]: [] for w in traffic.iri_warrants()}
     for s in a.agency:
         ag, _, files = s.partition("=")
         if ag not in traffic.AGENCIES or not files:
             raise Unusable("--agency %r: want one of %s =FILE[,FILE]" % (
                 s, "/".join(traffic.AGENCIES)))
-        read_agency(ag, files.split(","), cc, iri, rep, st)
+        read_agency(ag, files.split(","), cc, iri, rep, st, kills)
+    for liid in cc:
+        cc[liid] = segments(liid, cc[liid], rep)
     resent = dict(spec(x, "--resent") for x in a.resent)
     over = dict(spec(x, "--overwritten") for x in a.overwritten)
     over_stream = dict(spec(x, "--overwritten-stream") for x in a.overwritten_stream)
 
-    res, first = walk_cc(cc, a.seed, a.packets)
+    res, first, runs = walk_cc(cc, a.seed, a.packets)
     rows = []
     gaps_hi = collections.Counter()
     dups_hi = collections.Counter()
     for w in traffic.cc_warrants():
         liid, ag = w[0], w[1]
-        c, f, s = res[liid], first[liid], cc[liid]
+        c, f = res[liid], first[liid]
+        s = Slots()
+        for x in cc[liid]:
+            s.count += x.count
+            s.dups += x.dups
+            s.conflicts += x.conflicts
         key = "%s:HI3" % ag
         gaps_hi[key] += c["gaps"]
         dups_hi[key] += s.dups
@@ -334,6 +438,11 @@ def check(a):
     lost = tot[3] + tot[4] + tot[5]
     print("outcheck: %d streams torn mid-record (connection lost), %d cross-agency records" % (
         st["torn"], st["cross"]))
+    if events:
+        by = attribute(cc, runs, events)
+        if by:
+            print("outcheck: CC gaps by the outage nearest in time: %s" % ", ".join(
+                "%s %d" % kv for kv in sorted(by.items())))
     ok = not rep.problems
     if not ok:
         print("outcheck: FAIL, %d problem(s):" % len(rep.problems))
@@ -361,6 +470,8 @@ def main():
     ap.add_argument("--quota", action="store_true",
                     help="gaps are allowed, exactly as many as reported overwritten")
     ap.add_argument("--limit", type=int, default=12, help="problems to list")
+    ap.add_argument("--events", help="JSON list of the outages ({agency, kind, start, end}, "
+                    "epoch seconds): attribute the gaps to them")
     a = ap.parse_args()
     if not a.agency:
         ap.error("no --agency")
