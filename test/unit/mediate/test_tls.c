@@ -11,12 +11,15 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <cmocka.h>
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include "mediate/conn.h"
 #include "mediate/tls.h"
 #include "mgmt/config.h"
 
@@ -555,6 +558,139 @@ session_partial_writes(void **state)
 	free(want);
 }
 
+/* --- a handover connection over TLS ------------------------------------- */
+
+#define MS	1000000ULL
+
+static const struct etsi_ident ka_ident = {
+	.pspdu_version = 40, .ipaccess_version = 20, .liid = "-", .liid_len = 1,
+	.operator_id = "TestISP",
+};
+
+/* Services c until cond holds or ms pass; the peer's side is step. */
+#define PUMP(c, ms, step, cond) ({					\
+	uint64_t end_ = lt_mono_ns() + (ms) * MS;			\
+	while (!(cond) && lt_mono_ns() < end_) {			\
+		lt_conn_service((c), lt_mono_ns());			\
+		step;							\
+		usleep(200);						\
+	}								\
+	(cond);								\
+})
+
+static int
+accept_one(int lfd, int *fd)
+{
+	if (*fd < 0)
+		*fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK);
+	return *fd >= 0;
+}
+
+/*
+ * An agency's address held first by a peer that never answers, then by one
+ * that speaks no TLS, then by the agency: the first two cost a counted
+ * failure each and see no record (the plain one only a ClientHello); the
+ * records then arrive whole over TLS, and the close is a close_notify.
+ */
+static void
+conn_over_tls(void **state)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t sl = sizeof(sa);
+	struct lt_tls_conf cc = { LT_TLS_CLIENT, path("cli.crt"), path("cli.key"), path("ca.crt"),
+	    "lemf.agency.example", 13 };
+	struct lt_tls_conf sc = { LT_TLS_SERVER, path("srv.crt"), path("srv.key"), NULL, NULL, 12 };
+	struct lt_tls_ctx *cctx, *sctx;
+	struct lt_conn_params p = { .agency_id = "ag", .hi = "HI3", .keepalive_ns = 3600000 * MS,
+	    .ka_timeout_ns = 300 * MS, .reconnect_ns = 20 * MS, .queue_bytes = 1 << 20,
+	    .ka_ident = &ka_ident };
+	uint8_t want[3 * 700], got[4096], raw[4096];
+	size_t glen = 0, rlen = 0;
+	struct lt_conn c;
+	struct lt_tls *srv = NULL;
+	char err[512];
+	int one = 1, lfd, fd = -1, hs = 0, eof = 0;
+	ssize_t n;
+	(void)state;
+
+	if (lt_tls_ctx_new(&cctx, &cc, err, sizeof(err)) < 0 ||
+	    lt_tls_ctx_new(&sctx, &sc, err, sizeof(err)) < 0)
+		fail_msg("%s", err);
+	lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	assert_int_equal(bind(lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(lfd, 4), 0);
+	getsockname(lfd, (struct sockaddr *)&sa, &sl);
+	memcpy(&p.peer.sa, &sa, sizeof(sa));
+	p.peer.salen = sizeof(sa);
+	p.tls = cctx;
+	assert_int_equal(lt_conn_init(&c, &p, lt_mono_ns()), 0);
+	lt_tls_ctx_unref(cctx);		/* the connection holds its own reference */
+	for (int i = 0; i < 3; i++) {
+		uint8_t *r = lt_conn_reserve(&c, 700);
+
+		assert_non_null(r);
+		memset(r, 'A' + i, 700);
+		memcpy(r, "\x30\x82\x02\xb8", 4);	/* a record: one DER TLV of 700 bytes */
+		memcpy(want + i * 700, r, 700);
+		lt_conn_commit(&c, 700);
+	}
+
+	/* 1: accepts and says nothing: TIME3 (300 ms) for the handshake */
+	assert_true(PUMP(&c, 3000, accept_one(lfd, &fd), c.st.tls_failures == 1));
+	assert_int_equal(c.state, LT_CONN_DOWN);
+	assert_int_equal(c.st.records_sent, 0);
+	close(fd);
+	fd = -1;
+
+	/* 2: plain TCP that hangs up after the first bytes: only a ClientHello came */
+	assert_true(PUMP(&c, 3000, {
+		if (accept_one(lfd, &fd) && (n = read(fd, raw + rlen, sizeof(raw) - rlen)) > 0) {
+			rlen += (size_t)n;
+			if (rlen >= 5 && rlen >= 5 + (size_t)(raw[3] << 8 | raw[4])) {
+				close(fd);
+				fd = -2;
+			}
+		}
+	}, c.st.tls_failures == 2));
+	assert_int_equal(c.state, LT_CONN_DOWN);
+	assert_int_equal(raw[0], 0x16);		/* a handshake record ... */
+	assert_int_equal(raw[5], 1);		/* ... holding a ClientHello, and only that */
+	assert_int_equal(rlen, 5 + (size_t)(raw[3] << 8 | raw[4]));
+	assert_null(memmem(raw, rlen, "AAAA", 4));
+	assert_int_equal(c.st.records_sent, 0);
+	fd = -1;
+
+	/* 3: the agency */
+	assert_true(PUMP(&c, 5000, {
+		if (srv == NULL && accept_one(lfd, &fd))
+			assert_non_null(srv = lt_tls_new(sctx, fd, err, sizeof(err)));
+		if (srv != NULL && hs == 0)
+			hs = lt_tls_handshake(srv);
+		if (hs == 1 && (n = lt_tls_recv(srv, got + glen, sizeof(got) - glen)) > 0)
+			glen += (size_t)n;
+	}, glen == sizeof(want)));
+	assert_int_equal(c.state, LT_CONN_UP);
+	assert_int_equal(c.st.tls_failures, 2);
+	assert_int_equal(c.st.connects, 1);
+	assert_int_equal(c.st.records_sent, 3);
+	assert_true(c.st.tls_hs_us >= 0);
+	assert_memory_equal(got, want, sizeof(want));
+
+	lt_conn_finish(&c);
+	assert_true(PUMP(&c, 3000, {
+		if (!eof && lt_tls_recv(srv, got, sizeof(got)) == 0) {
+			eof = 1;	/* close_notify, then we close */
+			close(fd);
+		}
+	}, c.state == LT_CONN_CLOSED));
+	assert_int_equal(eof, 1);
+	lt_conn_free(&c);
+	lt_tls_free(srv);
+	lt_tls_ctx_unref(sctx);
+	close(lfd);
+}
+
 int
 main(void)
 {
@@ -567,6 +703,7 @@ main(void)
 		cmocka_unit_test(session_wrong_peer),
 		cmocka_unit_test(session_plaintext_peer),
 		cmocka_unit_test(session_partial_writes),
+		cmocka_unit_test(conn_over_tls),
 	};
 
 	return cmocka_run_group_tests(tests, setup_pki, teardown_pki);
