@@ -17,6 +17,7 @@
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
 #include "mediate/conn.h"
@@ -558,6 +559,71 @@ session_partial_writes(void **state)
 	free(want);
 }
 
+/*
+ * An agency that speaks TLS 1.2 at most (an OpenSSL server of the test's
+ * own): min_version "1.2" gets an ECDHE AEAD suite, "1.3" refuses it; one
+ * that offers only a CBC suite is refused.
+ */
+static int
+old_server(int minv, const char *ciphers, char *desc, size_t dlen, char *why, size_t wlen)
+{
+	struct lt_tls_conf cc = { LT_TLS_CLIENT, path("cli.crt"), path("cli.key"), path("ca.crt"),
+	    "lemf.agency.example", minv };
+	SSL_CTX *sx = SSL_CTX_new(TLS_server_method());
+	struct lt_tls_ctx *cctx;
+	struct lt_tls *c;
+	int fd[2], rc = 0, rs = 0;
+	SSL *s;
+
+	assert_non_null(sx);
+	SSL_CTX_set_max_proto_version(sx, TLS1_2_VERSION);
+	assert_int_equal(SSL_CTX_set_cipher_list(sx, ciphers), 1);
+	assert_int_equal(SSL_CTX_use_certificate_chain_file(sx, path("srv.crt")), 1);
+	assert_int_equal(SSL_CTX_use_PrivateKey_file(sx, path("srv.key"), SSL_FILETYPE_PEM), 1);
+	assert_int_equal(lt_tls_ctx_new(&cctx, &cc, why, wlen), 0);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, fd), 0);
+	assert_non_null(c = lt_tls_new(cctx, fd[0], why, wlen));
+	assert_non_null(s = SSL_new(sx));
+	SSL_set_fd(s, fd[1]);
+	SSL_set_accept_state(s);
+	for (int i = 0; i < 50 && (rc == 0 || (rc == 1 && rs == 0)); i++) {
+		if (rc == 0)
+			rc = lt_tls_handshake(c);
+		if (rs == 0) {
+			int r = SSL_do_handshake(s);
+
+			rs = r == 1 ? 1 : (SSL_get_error(s, r) == SSL_ERROR_WANT_READ ||
+			    SSL_get_error(s, r) == SSL_ERROR_WANT_WRITE) ? 0 : -1;
+		}
+	}
+	if (rc == 1)
+		lt_tls_describe(c, desc, dlen);
+	else
+		snprintf(why, wlen, "%s", lt_tls_why(c));
+	lt_tls_free(c);
+	lt_tls_ctx_unref(cctx);
+	SSL_free(s);
+	SSL_CTX_free(sx);
+	close(fd[0]);
+	close(fd[1]);
+	return rc;
+}
+
+static void
+session_versions(void **state)
+{
+	char d[96] = "", why[512] = "";
+	(void)state;
+
+	assert_int_equal(old_server(12, "ECDHE+AESGCM", d, sizeof(d), why, sizeof(why)), 1);
+	assert_string_equal(d, "TLSv1.2 ECDHE-ECDSA-AES256-GCM-SHA384");
+	assert_int_equal(old_server(13, "ECDHE+AESGCM", d, sizeof(d), why, sizeof(why)), -1);
+	assert_string_equal(why, "tlsv1 alert protocol version");
+	assert_int_equal(old_server(12, "ECDHE-ECDSA-AES128-SHA", d, sizeof(d), why,
+	    sizeof(why)), -1);
+	assert_string_equal(why, "sslv3 alert handshake failure");
+}
+
 /* --- a handover connection over TLS ------------------------------------- */
 
 #define MS	1000000ULL
@@ -703,6 +769,7 @@ main(void)
 		cmocka_unit_test(session_wrong_peer),
 		cmocka_unit_test(session_plaintext_peer),
 		cmocka_unit_test(session_partial_writes),
+		cmocka_unit_test(session_versions),
 		cmocka_unit_test(conn_over_tls),
 	};
 
