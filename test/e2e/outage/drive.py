@@ -351,7 +351,7 @@ warrants = (
             kinds = [("kill", "loss", "rst", "stop")[(i + k) % 4] for i in range(n)]
             r.shuffle(kinds)
             if self.a.quota:
-                lengths = [min(3 * fill_s, 0.6 * span)] * n
+                lengths = [min(max(6 * fill_s, 8), 0.6 * span / n)] * n
                 kinds = ["loss"] * n
             else:
                 lengths = [r.uniform(1.3, 2.5) * fill_s if r.random() < 0.3
