@@ -16,6 +16,7 @@
 #  - lawtap evidence verify on each store: OK; the stores hold exactly the
 #    warrants' CC packets (evcheck.py ev); a changed, a removed, a
 #    reordered and an added file are each detected.
+#  - subscriber sessions (genaaa.py dual): every session stream's TRIs verify.
 # Needs root (DPDK); exits 77 (skipped) without it.
 set -euo pipefail
 
@@ -75,6 +76,41 @@ fail() {
 	exit 1
 }
 
+# lawtap run --replay CONF PCAPS... into lawtap lemf --integrity-key on the
+# four ports of CONF (all but the tee's); sets run_rc and lemf_rc.
+replay() {
+	local conf=$1 pcaps=$2 out=$3 a
+	local listen=()
+	for a in $(grep -oE 'hi[23] = "[^"]+"' "$conf" | cut -d'"' -f2 | sed "s/:$tee_port\$/:$c_hi3/"); do
+		listen+=(--listen "$a")
+	done
+	"$lawtap" lemf "${listen[@]}" --integrity-key "$(cat "$tmp/keys/integrity/evidence.pub")" \
+		--out "$out.jsonl" --idle-exit 3 >"$out.lemf" 2>"$out.lemf.err" &
+	lemf_pid=$!
+	pids+=("$lemf_pid")
+	for a in "${listen[@]}"; do
+		[ "$a" = --listen ] && continue
+		for _ in $(seq 100); do
+			ss -ltnH "sport = :${a##*:}" | grep -q . && break
+			sleep 0.1
+		done
+	done
+	set +e
+	timeout --kill-after=10 300 "$lawtap" run -c "$conf" --replay "$pcaps" >"$out.run" 2>&1
+	run_rc=$?
+	set -e
+	for _ in $(seq 600); do
+		kill -0 "$lemf_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 "$lemf_pid" 2>/dev/null && fail "lawtap lemf still running a minute after the replay"
+	set +e
+	wait "$lemf_pid"
+	lemf_rc=$?
+	set -e
+	return 0
+}
+
 # Police HI2, HI3, customs HI2, HI3 (the LEMF's), and the tee's port in front of customs HI3.
 ports=$(python3 -c '
 import socket
@@ -93,41 +129,17 @@ mkdir "$tmp/keys/integrity" "$tmp/keys/evidence"
 python3 "$here/evcheck.py" conf "$tmp/lawtap.conf" "$tmp/ev.conf" "$tmp/keys" "$tmp/ev"
 "$lawtap" check-config -c "$tmp/ev.conf" >/dev/null || fail "check-config refuses the configuration"
 
-"$lawtap" lemf --listen "127.0.0.1:$p_hi2" --listen "127.0.0.1:$p_hi3" \
-	--listen "127.0.0.1:$c_hi2" --listen "127.0.0.1:$c_hi3" \
-	--integrity-key "$(cat "$tmp/keys/integrity/evidence.pub")" \
-	--out "$tmp/out.jsonl" --idle-exit 3 >"$tmp/lemf.out" 2>"$tmp/lemf.err" &
-lemf_pid=$!
-pids+=("$lemf_pid")
 python3 "$here/tee.py" "$tee_port" "$c_hi3" "$tmp/customs-hi3.der" &
 pids+=($!)
-for p in "$p_hi2" "$p_hi3" "$c_hi2" "$c_hi3" "$tee_port"; do
-	for _ in $(seq 100); do
-		ss -ltnH "sport = :$p" | grep -q . && break
-		sleep 0.1
-	done
-	ss -ltnH "sport = :$p" | grep -q . || fail "nobody listens on port $p"
-done
-
-set +e
-timeout --kill-after=10 300 "$lawtap" run -c "$tmp/ev.conf" \
-	--replay "$tmp/a.pcap,$tmp/b.pcap" >"$tmp/run.out" 2>&1
-run_rc=$?
-set -e
-echo "evidence.sh: lawtap run exited $run_rc"
-grep -E 'integrity|evidence' "$tmp/run.out" | sed 's/^/  run: /'
-[ "$run_rc" = 0 ] || { tail -n 30 "$tmp/run.out"; fail "lawtap run should exit 0"; }
-
-for _ in $(seq 600); do
-	kill -0 "$lemf_pid" 2>/dev/null || break
+for _ in $(seq 100); do
+	ss -ltnH "sport = :$tee_port" | grep -q . && break
 	sleep 0.1
 done
-kill -0 "$lemf_pid" 2>/dev/null && fail "lawtap lemf still running a minute after the replay"
-set +e
-wait "$lemf_pid"
-lemf_rc=$?
-set -e
-sed 's/^/  lemf: /' "$tmp/lemf.out" | tail -n 4
+replay "$tmp/ev.conf" "$tmp/a.pcap,$tmp/b.pcap" "$tmp/out"
+echo "evidence.sh: lawtap run exited $run_rc"
+grep -E 'integrity|evidence' "$tmp/out.run" | sed 's/^/  run: /'
+[ "$run_rc" = 0 ] || { tail -n 30 "$tmp/out.run"; fail "lawtap run should exit 0"; }
+sed 's/^/  lemf: /' "$tmp/out.lemf" | tail -n 4
 
 # Nothing naming a target in lawtap's output or in the evidence directory's names.
 python3 -c '
@@ -138,7 +150,7 @@ for w in check.load_config(sys.argv[2])["warrants"]:
     print(w.liid)
     for n in w.nets:
         print(n.network_address)' "$e2e" "$tmp/lawtap.conf" >"$tmp/names"
-grep -n -F -f "$tmp/names" "$tmp/run.out" && fail "lawtap run's output names an intercept target"
+grep -n -F -f "$tmp/names" "$tmp/out.run" && fail "lawtap run's output names an intercept target"
 find "$tmp/ev" | grep -F -f "$tmp/names" && fail "an evidence file name names a target"
 
 # 1. Integrity: every TRI verified, as many as the settings make.
@@ -149,7 +161,7 @@ python3 "$e2e/check.py" -c "$tmp/check.conf" -j "$tmp/out.jsonl" "$tmp/a.pcap" "
 	fail "check.py"
 ntri=$(python3 "$here/evcheck.py" tri "$tmp/ev.conf" "$tmp/out.jsonl") || { echo "$ntri"; fail "TRIs"; }
 want="integrity checks: $ntri ok, 0 mismatch, 0 incomplete"
-grep -qxF "$want" "$tmp/lemf.out" || fail "the LEMF's summary lacks '$want'"
+grep -qxF "$want" "$tmp/out.lemf" || fail "the LEMF's summary lacks '$want'"
 [ "$ntri" -gt 0 ] || fail "no TRIs"
 echo "evidence.sh: $ntri integrityCheck TRIs, all ok"
 
@@ -199,4 +211,25 @@ tamper() {
 for t in changed removed reordered added; do
 	tamper "$t"
 done
+
+# 4. Subscriber sessions (genaaa.py's dual case): the intercepts' own streams,
+# IRIs queued by the session lcore and hashed by the owner, flushed when an
+# intercept retires or at the end.
+python3 "$e2e/aaa/genaaa.py" "$tmp" dual >/dev/null
+sed -i -e "s/127\.0\.0\.1:40102\b/127.0.0.1:$p_hi2/" -e "s/127\.0\.0\.1:40103\b/127.0.0.1:$p_hi3/" \
+	-e "s/127\.0\.0\.1:40112\b/127.0.0.1:$c_hi2/" -e "s/127\.0\.0\.1:40113\b/127.0.0.1:$c_hi3/" \
+	"$tmp/gen-dual.conf"
+python3 "$here/evcheck.py" conf "$tmp/gen-dual.conf" "$tmp/aaa.conf" "$tmp/keys" -
+replay "$tmp/aaa.conf" "$tmp/gen-dual.pcap" "$tmp/aaa"
+[ "$run_rc" = 0 ] || { tail -n 30 "$tmp/aaa.run"; fail "lawtap run (sessions) should exit 0"; }
+[ "$lemf_rc" = 0 ] || { cat "$tmp/aaa.lemf"; fail "the LEMF fails the sessions' records or checks"; }
+ntri=$(python3 "$here/evcheck.py" tri "$tmp/aaa.conf" "$tmp/aaa.jsonl") || { echo "$ntri"; fail "sessions' TRIs"; }
+want="integrity checks: $ntri ok, 0 mismatch, 0 incomplete"
+grep -qxF "$want" "$tmp/aaa.lemf" || fail "the LEMF's summary (sessions) lacks '$want'"
+nsess=$(python3 -c '
+import json, sys
+print(len({(r["liid"], r["cin"]) for r in map(json.loads, open(sys.argv[1]))
+           if r.get("kind") == "TRI" and r["cin"] >= 101}))' "$tmp/aaa.jsonl")
+[ "$nsess" -gt 0 ] || fail "no TRIs on a session's own CIN"
+echo "evidence.sh: sessions: $ntri TRIs on $nsess session streams' (LIID, CIN), all ok"
 echo "evidence.sh: passed"
