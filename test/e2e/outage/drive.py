@@ -44,12 +44,15 @@ sys.path.insert(0, here)
 import traffic  # noqa: E402
 
 QUEUE_MB = 1			# delivery.queue_mb: the smallest memory queue
-SPOOL_MEMORY = 256 * 1024	# spool.memory_bytes when the appliance has the spool
-SPOOL_QUOTA = 64 << 20		# spool.quota (bytes) outside --quota runs
-SPOOL_QUOTA_SMALL = 256 * 1024	# and in them
-# The spool keys the lead engineer adds per agency (issue 5); switched on when
-# check-config accepts them, and replaceable with --spool-conf.
-SPOOL_CONF = 'spool = { dir = "%(dir)s"; quota = %(quota)d; memory_bytes = %(memory)d; };'
+SPOOL_QUOTA_MB = 64		# the spool's quota per connection outside --quota runs
+SPOOL_QUOTA_SMALL_MB = 1	# and in them
+SPOOL_MEMORY = 256 * 1024	# memory_bytes where the spool has its own memory limit
+# The spool settings of issue 5, in the forms they may take; the first that
+# check-config accepts is used (none: the memory queue only).  delivery: the
+# whole delivery group's; agency: each agency's (--spool-conf replaces it).
+SPOOL_DELIVERY = ' spool_mb = %(quota_mb)d; spool_dir = "%(dir)s";'
+SPOOL_AGENCY = ('spool = { dir = "%(dir)s/%(agency)s"; quota = %(quota)d; '
+                'memory_bytes = %(memory)d; };')
 COUNTER_FIELDS = {"resent": "resent", "overwritten": "overwritten"}
 QUEUE_FIELDS = ("queued", "queued_disk")
 
@@ -62,7 +65,7 @@ def log(msg):
     print("outage: %s" % msg, flush=True)
 
 
-def sh(*args, check=True, quiet=False):
+def sh(*args, check=True):
     r = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     if check and r.returncode != 0:
         raise Fail("%s: %s" % (" ".join(args), r.stdout.strip()))
@@ -92,16 +95,18 @@ class Run:
         self.events = []
         self.windows = []		# the same with wall-clock times, for outcheck --events
         self.lock = threading.Lock()
-        self.spool = False
+        self.spool = None		# None, "delivery" or "agency"
         self.blackhole = False
         self.errors = []
 
     # --- set-up and tear-down -------------------------------------------------
 
     def net(self):
-        r = sh("ip", "route", "get", "198.19.86.2", check=False)
-        if "dev lo" not in r.stdout and re.search(r"198\.19\.86\.\d+ dev", r.stdout):
-            raise Fail("198.19.86.0/29 is already routed here: %s" % r.stdout.strip())
+        probe = traffic.AGENCIES["police"][0]
+        r = sh("ip", "route", "get", probe, check=False)
+        if re.search(r"^%s dev" % re.escape(probe), r.stdout) and "dev lo" not in r.stdout:
+            raise Fail("%s is already routed here (another run? set LAWTAP_OUTAGE_NET): %s" % (
+                probe, r.stdout.strip()))
         sh("ip", "netns", "add", self.ns_snd)
         sh("ip", "link", "add", self.cap_if, "type", "veth", "peer", "name", "vinj",
            "netns", self.ns_snd)
@@ -119,10 +124,10 @@ class Run:
             sh("ip", "netns", "exec", ns, "ip", "route", "add", "default", "via", ours)
         for dev in [self.cap_if] + list(self.ag_if.values()):
             sh("sysctl", "-qw", "net.ipv6.conf.%s.disable_ipv6=1" % dev, check=False)
-        probe = self.ag_if["police"]
-        if sh("tc", "qdisc", "add", "dev", probe, "root", "netem", "loss", "100%",
+        dev = self.ag_if["police"]
+        if sh("tc", "qdisc", "add", "dev", dev, "root", "netem", "loss", "100%",
               check=False).returncode == 0:
-            sh("tc", "qdisc", "del", "dev", probe, "root")
+            sh("tc", "qdisc", "del", "dev", dev, "root")
         else:
             self.blackhole = True
             log("no netem in this kernel: 100 % loss by the blackhole qdisc")
@@ -148,14 +153,18 @@ class Run:
         else:
             shutil.rmtree(self.tmp, ignore_errors=True)
 
-    def config(self, quota):
+    def spool_values(self):
+        mb = SPOOL_QUOTA_SMALL_MB if self.a.quota else SPOOL_QUOTA_MB
+        return {"dir": os.path.join(self.tmp, "spool"), "quota_mb": mb, "quota": mb << 20,
+                "memory": SPOOL_MEMORY}
+
+    def config(self):
         ags = []
         for ag, (addr, _) in traffic.AGENCIES.items():
             spool = ""
-            if self.spool:
-                spool = (self.a.spool_conf or SPOOL_CONF) % {
-                    "dir": os.path.join(self.tmp, "spool-" + ag), "memory": SPOOL_MEMORY,
-                    "quota": SPOOL_QUOTA_SMALL if quota else SPOOL_QUOTA}
+            if self.spool == "agency":
+                spool = (self.a.spool_conf or SPOOL_AGENCY) % dict(self.spool_values(),
+                                                                     agency=ag)
             ags.append('  { id = "%s"; hi2 = "%s:%d"; hi3 = "%s:%d"; keepalive = 1; '
                        'keepalive_timeout = 2;\n    %s }' % (
                            ag, addr, traffic.HI2_PORT, addr, traffic.HI3_PORT, spool))
@@ -164,9 +173,10 @@ class Run:
             ws.append('  { liid = "%s"; agency = "%s"; cin = %d; content = "%s"; '
                       'targets = [ %s ]; }' % (liid, ag, cin, content,
                                                ", ".join('"%s"' % t for t in targets)))
+        dspool = SPOOL_DELIVERY % self.spool_values() if self.spool == "delivery" else ""
         return """# written by test/e2e/outage/drive.py
 operator: { id = "OutageISP"; network_element = "lawtap-V"; country = "NZ"; };
-delivery: { queue_mb = %d; reconnect_interval = 0.2; unreachable_timeout = 30; };
+delivery: { queue_mb = %d; reconnect_interval = 0.2; unreachable_timeout = 30;%s };
 dpdk: {
   eal = [ "-l", "0-1", "--no-huge", "-m", "512", "--no-pci", "--file-prefix=%s",
           "--log-level=lib.eal:warning" ];
@@ -179,21 +189,26 @@ agencies = (
 warrants = (
 %s
 );
-""" % (QUEUE_MB, self.prefix, self.cap_if, ",\n".join(ags), ",\n".join(ws))
+""" % (QUEUE_MB, dspool, self.prefix, self.cap_if, ",\n".join(ags), ",\n".join(ws))
 
     def write_config(self):
         self.conf = os.path.join(self.tmp, "lawtap.conf")
-        if not self.a.no_spool:
-            self.spool = True
+        why = []
+        for style in ([] if self.a.no_spool else ["agency"] if self.a.spool_conf
+                      else ["delivery", "agency"]):
+            self.spool = style
             with open(self.conf, "w") as fp:
-                fp.write(self.config(self.a.quota))
+                fp.write(self.config())
             r = sh(self.lawtap, "check-config", "-c", self.conf, check=False)
-            if r.returncode != 0:
-                log("spool keys refused by this lawtap (%s): running with the memory "
-                    "queue only" % r.stdout.strip().splitlines()[-1:])
-                self.spool = False
+            if r.returncode == 0:
+                break
+            why += r.stdout.strip().splitlines()[-1:]
+            self.spool = None
+        if self.spool is None and why:
+            log("no spool setting accepted by this lawtap (%s): the memory queue only" %
+                "; ".join(w.split(": ", 1)[-1] for w in why))
         with open(self.conf, "w") as fp:
-            fp.write(self.config(self.a.quota))
+            fp.write(self.config())
         os.chmod(self.conf, 0o600)
         sh(self.lawtap, "check-config", "-c", self.conf)
         env = dict(os.environ, LAWTAP_TEST_FAST_KDF="1")	# Argon2id INTERACTIVE
@@ -341,7 +356,7 @@ warrants = (
         except Exception as e:  # noqa: BLE001 - reported by the main thread
             self.errors.append("%s outages: %s" % (ag, e))
 
-    def plan(self, span, fill_s):
+    def plan(self, span, fill_s, full_s):
         """Per agency [(start offset, kind, length)] within span seconds, seeded."""
         r = random.Random(self.a.seed * 7919 + 1)
         plans = {}
@@ -351,7 +366,7 @@ warrants = (
             kinds = [("kill", "loss", "rst", "stop")[(i + k) % 4] for i in range(n)]
             r.shuffle(kinds)
             if self.a.quota:
-                lengths = [min(max(6 * fill_s, 8), 0.6 * span / n)] * n
+                lengths = [min(max(2.5 * full_s, 8), 0.7 * span / n)] * n
                 kinds = ["loss"] * n
             else:
                 lengths = [r.uniform(1.3, 2.5) * fill_s if r.random() < 0.3
@@ -372,8 +387,9 @@ warrants = (
 
     # --- the run --------------------------------------------------------------
 
-    def fill_seconds(self, rate):
-        """Seconds of the stream that fill one agency's HI3 memory queue."""
+    def fill_seconds(self, rate, quota=False):
+        """Seconds of the stream that fill one agency's HI3 memory queue (and its spool's
+        quota with quota=True)."""
         st = traffic.Stream(self.a.seed)
         per = {ag: 0 for ag in traffic.AGENCIES}
         n = 3000
@@ -382,7 +398,9 @@ warrants = (
             for liid, _ in traffic.cc_of(s, d):
                 per[traffic.agency_of(liid)] += len(ip) + 130
         bps = min(per.values()) / n * rate
-        mem = SPOOL_MEMORY if self.spool else QUEUE_MB << 20
+        mem = SPOOL_MEMORY if self.spool == "agency" else QUEUE_MB << 20
+        if quota:
+            mem += self.spool_values()["quota"] if self.spool else 0
         return mem / bps
 
     def main(self):
@@ -396,11 +414,11 @@ warrants = (
         rate = a.rate
         span = a.packets / rate
         fill = self.fill_seconds(rate)
-        plans = self.plan(max(span - 1, 1), fill)
+        plans = self.plan(max(span - 1, 1), fill, self.fill_seconds(rate, True))
         log("%d packets at %g/s (%.0f s), %d outages, %d appliance kills, seed %d, "
             "memory queue full after %.1f s of outage%s" % (
                 a.packets, rate, span, a.outages, a.kill_appliance, a.seed, fill,
-                ", spool on" if self.spool else ", no spool"))
+                ", spool settings per %s" % self.spool if self.spool else ", no spool"))
         progress = os.path.join(self.tmp, "sent")
         self.sender = subprocess.Popen(["ip", "netns", "exec", self.ns_snd, sys.executable,
                                         os.path.join(here, "send.py"), "--iface", "vinj",
@@ -539,8 +557,8 @@ def main():
     ap.add_argument("--quota", action="store_true")
     ap.add_argument("--rate", type=float, default=600, help="packets per second")
     ap.add_argument("--no-spool", action="store_true", help="leave the spool keys out")
-    ap.add_argument("--spool-conf", help="the per-agency spool setting, with %%(dir)s, "
-                    "%%(quota)d and %%(memory)d")
+    ap.add_argument("--spool-conf", help="each agency's spool setting, with %%(dir)s, "
+                    "%%(agency)s, %%(quota)d (bytes), %%(quota_mb)d and %%(memory)d")
     ap.add_argument("--keep", action="store_true")
     a = ap.parse_args()
     if os.geteuid() != 0:

@@ -8,15 +8,18 @@ configuration from AGENCIES and WARRANTS.  python3 stdlib only.
 
 import hashlib
 import ipaddress
+import os
 import random
 import struct
 
 HI2_PORT, HI3_PORT = 41202, 41203
 
-# agency id -> (its address in its namespace, the appliance's address on that link)
+# agency id -> (its address in its namespace, the appliance's address on that
+# link); LAWTAP_OUTAGE_NET moves the /24 (two runs at once need two).
+NET = os.environ.get("LAWTAP_OUTAGE_NET", "198.19.86")
 AGENCIES = {
-    "police": ("198.19.86.2", "198.19.86.1"),
-    "customs": ("198.19.86.6", "198.19.86.5"),
+    "police": (NET + ".2", NET + ".1"),
+    "customs": (NET + ".6", NET + ".5"),
 }
 
 # (liid, agency, cin, content, targets).  Overlaps on purpose: 10.61.0.1 is under
