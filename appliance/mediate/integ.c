@@ -39,6 +39,7 @@ struct lt_integ_agency {
 	struct lt_conn *conn[2];	/* HI2, HI3 */
 	TAILQ_HEAD(, lt_integ) all;
 	TAILQ_HEAD(, run) due;		/* runs with PDUs, by the time of their first */
+	int flushed;			/* nothing since the last lt_integ_flush_all */
 	struct lt_integ_stats st;
 };
 
@@ -250,6 +251,7 @@ lt_integ_pdu(struct lt_integ *ig, enum lt_integ_dt dt, uint32_t seq,
 		TAILQ_INSERT_TAIL(&ag->all, ig, link);
 		ig->linked = 1;
 	}
+	ag->flushed = 0;
 	if (r->n > 0 && ts_us - r->first_us >= ag->hash_us)
 		close_run(ig, dt, ts_us);
 	if (r->n == ag->hash_every) {
@@ -309,8 +311,11 @@ lt_integ_flush_all(struct lt_integ_agency *ag, int64_t now_us)
 {
 	struct lt_integ *ig;
 
+	if (ag->flushed)
+		return 0;
 	TAILQ_FOREACH(ig, &ag->all, link)
 		if (lt_integ_flush(ig, now_us) < 0)
 			return -1;
+	ag->flushed = 1;
 	return 0;
 }

@@ -294,6 +294,12 @@ test_flush(void **state)
 	assert_string_equal(s.order, "IHS");
 	assert_int_equal(s.ic.ok, 2);
 	assert_int_equal(s.ic.mismatch + s.ic.incomplete, 0);
+	/* a record after a flush: the next flush covers it */
+	assert_int_equal(cc(f, T0 + 2 * SEC), LT_DELIVERED);
+	assert_int_equal(lt_integ_flush_all(f->ag, T0 + 3 * SEC), 0);
+	read_queue(f, Q(&f->hi3), &s, 1);
+	assert_string_equal(s.order, "CCCCHCCHSCHS");
+	assert_int_equal(s.ic.ok, 5);
 	fx_free(f);
 }
 
