@@ -252,15 +252,16 @@ lt_integ_pdu(struct lt_integ *ig, enum lt_integ_dt dt, uint32_t seq,
 		ig->linked = 1;
 	}
 	ag->flushed = 0;
+	/* first: a TRI may be encoded where der is (a connection spilling to its spool) */
+	SHA256_Init(&h);
+	SHA256_Update(&h, der, len);
+	SHA256_Final(d, &h);
 	if (r->n > 0 && ts_us - r->first_us >= ag->hash_us)
 		close_run(ig, dt, ts_us);
 	if (r->n == ag->hash_every) {
 		ag->st.dropped++;	/* the caller reserved no room: cannot happen */
 		return;
 	}
-	SHA256_Init(&h);
-	SHA256_Update(&h, der, len);
-	SHA256_Final(d, &h);
 	SHA256_Update(&r->h, d, sizeof(d));
 	if (r->n == 0) {
 		r->first_us = ts_us;
