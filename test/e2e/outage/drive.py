@@ -425,8 +425,8 @@ warrants = (
                                         "--seed", str(a.seed), "--packets", str(a.packets),
                                         "--rate", str(rate), "--progress", progress])
         t0 = time.monotonic()
-        threads = [threading.Thread(target=self.agency_thread, args=(ag, plans[ag], t0), daemon=True)
-                   for ag in traffic.AGENCIES]
+        threads = [threading.Thread(target=self.agency_thread, args=(ag, plans[ag], t0),
+                                    daemon=True) for ag in traffic.AGENCIES]
         for t in threads:
             t.start()
         kills = [span * (m + 1) / (a.kill_appliance + 1) for m in range(a.kill_appliance)]
@@ -444,8 +444,8 @@ warrants = (
             os.kill(self.sender.pid, signal.SIGCONT)
             with self.lock:
                 self.events.append(("appliance-kill", "-", time.monotonic() - k0))
-                self.windows.append({"agency": "-", "kind": "appliance-kill", "start": w0 - 0.5,
-                                     "end": time.time()})
+                self.windows.append({"agency": "-", "kind": "appliance-kill",
+                                     "start": w0 - 0.5, "end": time.time()})
             log("lawtap run killed (SIGKILL) and capturing again %.1f s later" % (
                 time.monotonic() - k0))
         while self.sender.poll() is None:
@@ -530,8 +530,8 @@ warrants = (
         m = re.search(r"records (\d+), unique \d+, lost (\d+) .*duplicates (\d+)", r.stdout)
         rec, lost, dups = m.groups() if m else ("?", "?", "?")
         log("figures: packets %d, records %s, outages %d (%s), appliance kills %d, lost %s, "
-            "duplicates %s, resent %d, overwritten %d, reported lost (queue full) %d, max RSS of lawtap "
-            "run %d MiB, duration %.0f s" % (
+            "duplicates %s, resent %d, overwritten %d, reported lost (queue full) %d, "
+            "max RSS of lawtap run %d MiB, duration %.0f s" % (
                 a.packets, rec, sum(v for k, v in kinds.items() if k != "appliance-kill"),
                 ", ".join("%s %d" % kv for kv in sorted(kinds.items())
                           if kv[0] != "appliance-kill"),

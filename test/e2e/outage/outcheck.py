@@ -20,7 +20,8 @@ during the test).  Per (LIID, CIN, IRI|CC), after merging the files:
   prefix, at least once and at most once per appliance start (--restarts);
 - every record on an agency's connections is of that agency's warrants, on
   its HI2 (IRI) or HI3 (CC) address; no ERROR line other than a stream that
-  ended inside a PDU (a connection lost mid-record), no cINReset.
+  ended inside a PDU (a connection lost mid-record), no cINReset; every line
+  is JSON but the last of a file, which a killed LEMF may have left torn.
 
 Exit 0 if all holds, 1 if not, 2 on unusable input.  The last line is the
 figures: records, unique, lost, duplicates, overwritten.
@@ -150,7 +151,10 @@ def read_agency(agency, files, cc, iri, rep, st, kills):
                 try:
                     r = json.loads(line)
                 except ValueError:
-                    rep.bad("%s: not JSON" % where)
+                    if not line.endswith("\n") and fp.read(1) == "":
+                        st["torn_lines"] += 1	# a LEMF SIGKILLed while writing
+                    else:
+                        rep.bad("%s: not JSON" % where)
                     continue
                 kind = r.get("kind")
                 if kind == "ERROR":
@@ -436,8 +440,9 @@ def check(a):
     tot = [sum(r[i] for r in rows) for i in range(4, 11)]
     del tot[3]	# conflicts: counted as problems above
     lost = tot[3] + tot[4] + tot[5]
-    print("outcheck: %d streams torn mid-record (connection lost), %d cross-agency records" % (
-        st["torn"], st["cross"]))
+    print("outcheck: %d streams torn mid-record (connection lost), %d output files ending in a "
+          "torn line (LEMF killed), %d cross-agency records" % (st["torn"], st["torn_lines"],
+                                                              st["cross"]))
     if events:
         by = attribute(cc, runs, events)
         if by:

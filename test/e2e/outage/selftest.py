@@ -6,7 +6,7 @@ each doctored case changes one thing and must fail (or, for the allowances,
 pass): a gap, a reorder, a wrong payload, a wrong direction, a record on the
 other agency's connection, a duplicate beyond the resent count, a numbering
 that restarted, a missing IRI-Begin, a missing tail, a wrong listen address,
-a decode ERROR, a cINReset, and quota gaps against the overwritten count.
+a decode ERROR, a cINReset, a line that is not JSON, and quota gaps against the overwritten count.
 """
 
 import hashlib
@@ -70,7 +70,9 @@ def run(d, name, out, extra=(), split=False):
             p = os.path.join(d, "%s-%s-%d.jsonl" % (name, ag, k))
             with open(p, "w") as fp:
                 for r in part:
-                    fp.write((r if isinstance(r, str) else json.dumps(r, separators=(",", ":"))) + "\n")
+                    if not isinstance(r, str):
+                        r = json.dumps(r, separators=(",", ":"))	# as the LEMF writes
+                    fp.write(r[:-1] if r.endswith("\0") else r + "\n")
             files.append(p)
         args += ["--agency", "%s=%s" % (ag, ",".join(files))]
     r = subprocess.run(args + list(extra), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -163,6 +165,11 @@ def main():
     def junk(o):
         o[C].append('{"kind": "CC", "liid": "OUT-C-1", "seq"')
 
+    def torn_last(o):	# written by a LEMF killed mid-line: the record is lost
+        r = o[C].pop(find(o[C], "OUT-C-3", "CC", max(
+            x["seq"] for x in o[C] if x["liid"] == "OUT-C-3" and x["kind"] == "CC")))
+        o[C].append(json.dumps(r, separators=(",", ":"))[:40] + "\0")
+
     def unknown(o):
         r = dict(o[C][find(o[C], "OUT-C-1", "CC", 0)])
         r["liid"] = "OUT-X-9"
@@ -201,6 +208,7 @@ def main():
     case("cINReset", 1, cinreset)
     case("not JSON", 1, junk)
     case("unknown LIID", 1, unknown)
+    case("the last line torn, its record lost", 1, torn_last)
     case("quota: gaps as overwritten", 0, quota,
          ["--quota", "--overwritten", "police:HI3=3"])
     case("quota: gaps as overwritten per stream", 0, quota,

@@ -1,4 +1,4 @@
-"""traffic.py - the outage test's traffic model: agencies, warrants, and packet i of a seeded stream.
+"""traffic.py - the outage test's model: agencies, warrants, and packet i of a seeded stream.
 
 The sender (send.py) and the checker (outcheck.py) both iterate packet(seed, i)
 for i = 0, 1, ...; the same seed always gives the same IP packets, each unique
