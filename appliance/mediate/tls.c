@@ -185,7 +185,7 @@ lt_tls_ctx_new(struct lt_tls_ctx **out, const struct lt_tls_conf *conf, char *er
 	t->ssl = SSL_CTX_new(conf->role == LT_TLS_CLIENT ? TLS_client_method() :
 	    TLS_server_method());
 	if (t->ssl == NULL) {
-		ctx_fail(err, errlen, "TLS: %s%s", "", ossl_reason("cannot create a context"));
+		snprintf(err, errlen, "TLS: %s", ossl_reason("cannot create a context"));
 		goto fail;
 	}
 	if (conf->role == LT_TLS_SERVER)
@@ -198,7 +198,7 @@ lt_tls_ctx_new(struct lt_tls_ctx **out, const struct lt_tls_conf *conf, char *er
 	    SSL_CTX_set_max_proto_version(t->ssl, TLS1_3_VERSION) != 1 ||
 	    SSL_CTX_set_cipher_list(t->ssl, CIPHERS_12) != 1 ||
 	    SSL_CTX_set_ciphersuites(t->ssl, SUITES_13) != 1) {
-		ctx_fail(err, errlen, "TLS: %s%s", "", ossl_reason("cannot set versions or ciphers"));
+		snprintf(err, errlen, "TLS: %s", ossl_reason("cannot set versions or ciphers"));
 		goto fail;
 	}
 	if (SSL_CTX_use_certificate_chain_file(t->ssl, conf->cert) != 1) {
@@ -230,6 +230,7 @@ lt_tls_ctx_new(struct lt_tls_ctx **out, const struct lt_tls_conf *conf, char *er
 	*out = t;
 	return 0;
 fail:
+	ERR_clear_error();
 	SSL_CTX_free(t->ssl);
 	free(t);
 	return -1;

@@ -1,4 +1,4 @@
-/* tls.h - TLS for a handover connection: an agency's settings, a non-blocking session over a socket. */
+/* tls.h - TLS for handover connections: an agency's settings, non-blocking sessions. */
 #ifndef LT_TLS_H
 #define LT_TLS_H
 

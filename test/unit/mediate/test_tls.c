@@ -661,7 +661,8 @@ accept_one(int lfd, int *fd)
 static void
 conn_over_tls(void **state)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+	    .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	socklen_t sl = sizeof(sa);
 	struct lt_tls_conf cc = { LT_TLS_CLIENT, path("cli.crt"), path("cli.key"), path("ca.crt"),
 	    "lemf.agency.example", 13 };
