@@ -19,8 +19,12 @@ About a third last longer than the memory queue takes to fill at the
 stream's rate.  --kill-appliance M: lawtap run is SIGKILLed M times mid-stream
 (the sender paused and settled first) and started again with the same
 --state.  --quota: one long outage per agency against a small spool quota.
-Afterwards: wait for the queues to drain, SIGTERM, and outcheck.py with the
-resent/overwritten counts the appliance reported.  Prints the figures.
+Afterwards: wait (up to 60 s) until `lawtap status --json` shows every HI
+up with queued and queued_disk 0, SIGTERM, and outcheck.py with the resent
+and overwritten counts of each agency's HI2/HI3 in that status (taken just
+before each SIGKILL and the SIGTERM, summed over the runs: counters that
+start at 0 with each run), or in the exit lines ("N resent", "N overwritten")
+where larger.  Prints the figures.
 
 usage: drive.py LAWTAP [--packets N] [--outages K] [--seed S] [--kill-appliance M]
                 [--quota] [--rate PPS] [--keep]
