@@ -355,8 +355,10 @@ sipstream_input(struct sipstream *s, const struct sipstream_key *k,
 		size_t dup = (size_t)-(int64_t)d < len ? (size_t)-(int64_t)d : len;
 
 		s->st.dup_bytes += dup;
-		payload += dup;
-		len -= dup;
+		if (dup > 0) {
+			payload += dup;
+			len -= dup;
+		}
 	} else if (d > 0) {
 		s->st.gaps++;
 		if (f->len > 0)

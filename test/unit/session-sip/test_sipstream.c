@@ -231,6 +231,22 @@ test_unterminated(void **state)
 	sipstream_free(s);
 }
 
+/* Found by fuzz_calls: an empty segment behind the stream (a late FIN) has no payload to skip. */
+static void
+test_old_empty_segment(void **state)
+{
+	struct sipstream *s = mk(8, 0);
+	struct sipstream_key k = key(1000);
+
+	(void)state;
+	syn(s, 1000, 0);
+	send(s, 1000, 1, inv, 100, 100);
+	sipstream_input(s, &k, 50, SIPSTREAM_FIN, NULL, 0, 0);
+	assert_int_equal(sipstream_flows(s), 0);
+	assert_int_equal(sipstream_stats(s)->unterminated, 1);
+	sipstream_free(s);
+}
+
 static void
 test_flows_full(void **state)
 {
@@ -287,6 +303,7 @@ main(void)
 		cmocka_unit_test(test_midstream),
 		cmocka_unit_test(test_bad_framing),
 		cmocka_unit_test(test_unterminated),
+		cmocka_unit_test(test_old_empty_segment),
 		cmocka_unit_test(test_flows_full),
 		cmocka_unit_test(test_interleaved_wrap),
 	};
