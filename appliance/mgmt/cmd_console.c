@@ -6,6 +6,7 @@
 
 #include "cmd.h"
 #include "mgmt/console.h"
+#include "mgmt/console_install.h"
 #include "mgmt/ctl.h"
 #include "mgmt/keys.h"
 
@@ -35,6 +36,7 @@ operator_menu(struct lt_console *k)
 	lt_con_line(&k->io, "  5 Warrant count");
 	lt_con_line(&k->io, "  6 Log in as LI officer");
 	lt_con_line(&k->io, "  9 Exit");
+	lt_console_install_menu(k);
 }
 
 static void
@@ -84,6 +86,8 @@ dispatch(struct lt_console *k, int n)
 			lt_console_power(k, "reboot");
 		else if (officer && n == 13)
 			lt_console_power(k, "poweroff");
+		else if (!officer && lt_console_install_dispatch(k, n))
+			;
 		else
 			lt_con_line(&k->io, "no item %d in this menu", n);
 	}
