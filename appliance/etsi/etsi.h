@@ -202,7 +202,8 @@ struct etsi_sipmsg {
 	enum etsi_iri_type iri_type;
 	uint32_t version;		/* N of 5.5.N.1, 1..2^14-1 */
 	struct etsi_ipaddr src, dst;	/* family 4 or 6; prefix and assignment ignored */
-	size_t sip_len;			/* the SIP message, 1..ETSI_IPMM_CONTENT_MAX bytes */
+	size_t sip_len;			/* the SIP message, up to ETSI_IPMM_CONTENT_MAX bytes;
+					   0 for the End of a call that timed out */
 };
 
 /*

@@ -51,7 +51,7 @@ etsi_ipmmiri_head(uint8_t *buf, size_t cap, const struct etsi_tmpl *t,
 
 	if ((unsigned)m->iri_type < ETSI_IRI_BEGIN ||
 	    (unsigned)m->iri_type > ETSI_IRI_REPORT || m->version < 1 ||
-	    m->version > VERSION_MAX || n < 1 || n > ETSI_IPMM_CONTENT_MAX)
+	    m->version > VERSION_MAX || n > ETSI_IPMM_CONTENT_MAX)
 		return -1;
 #define BODY	(SINCE(end) + n)
 	W(der_tl(&p, buf, DER_IMPL(2), n));
@@ -79,12 +79,13 @@ etsi_ipmmiri_encode(uint8_t *buf, size_t cap, const struct etsi_tmpl *t,
 {
 	int h;
 
-	if (sip == NULL || m->sip_len > cap)
+	if ((sip == NULL && m->sip_len > 0) || m->sip_len > cap)
 		return -1;
 	h = etsi_ipmmiri_head(buf, cap - m->sip_len, t, seq, ts, m);
 	if (h < 0)
 		return -1;
-	memmove(buf + cap - m->sip_len, sip, m->sip_len);
+	if (m->sip_len > 0)
+		memmove(buf + cap - m->sip_len, sip, m->sip_len);
 	return h + (int)m->sip_len;
 }
 

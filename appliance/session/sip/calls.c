@@ -218,7 +218,7 @@ emit(struct sipcalls *t, struct call *c, uint8_t type, const struct sipcall_pkt 
 		struct icept *ic = &c->icept[k];
 		struct sipcall_iri ev = {
 			.warrant = ic->warrant, .cin = ic->cin, .pkt = p, .ts_us = ts,
-			.iri_type = type,
+			.iri_type = type, .src = &c->last_src, .dst = &c->last_dst,
 		};
 
 		if (type == ETSI_IRI_CONTINUE && !ic->begun)
@@ -364,6 +364,8 @@ sipcalls_input(struct sipcalls *t, const struct sipcall_pkt *p)
 			return calls_err(t, SIPCALL_E_CALLS_FULL);
 	}
 	c = &t->calls[i];
+	c->last_src = p->src;
+	c->last_dst = p->dst;
 	join(t, c, w, sides, n);
 	t->st.matched++;
 	ends = step(t, i, &m, p->ts_us);

@@ -55,12 +55,14 @@ struct sipcall_pkt {
 
 /*
  * What the tracker asks to send: the message as IPMMIRI of one intercept.
- * For a call that ends by timeout, pkt is NULL (type is End).
+ * For a call that ends by timeout, pkt is NULL (type is End) and src/dst
+ * are those of the call's last message.
  */
 struct sipcall_iri {
 	uint32_t warrant, cin;
 	uint8_t iri_type;		/* enum etsi_iri_type */
 	const struct sipcall_pkt *pkt;
+	const struct sipcall_ep *src, *dst;
 	int64_t ts_us;
 };
 

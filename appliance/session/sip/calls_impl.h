@@ -40,6 +40,7 @@ struct call {
 	uint8_t timer;		/* enum timer_class: the list it is on */
 	uint8_t nicept;
 	struct icept icept[SIPCALL_ICEPT_MAX];
+	struct sipcall_ep last_src, last_dst;	/* of its last message */
 	uint32_t ep[SIPCALL_STREAMS][2][EP_KINDS];	/* media endpoint slots or NIL */
 };
 

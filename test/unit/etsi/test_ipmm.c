@@ -217,8 +217,6 @@ test_iri_refused(void **state)
 	assert_int_equal(etsi_ipmmiri_encode(buf, sizeof(buf), &t, 7, ts7, &m, sip8), -1);
 	m = sipmsg(); m.dst.family = 5;
 	assert_int_equal(etsi_ipmmiri_encode(buf, sizeof(buf), &t, 7, ts7, &m, sip8), -1);
-	m = sipmsg(); m.sip_len = 0;
-	assert_int_equal(etsi_ipmmiri_encode(buf, sizeof(buf), &t, 7, ts7, &m, sip8), -1);
 	m = sipmsg();
 	assert_int_equal(etsi_ipmmiri_encode(buf, sizeof(buf), &t, 7, ts7, &m, NULL), -1);
 	m.sip_len = ETSI_IPMM_CONTENT_MAX + 1;
@@ -226,6 +224,33 @@ test_iri_refused(void **state)
 	m = sipmsg();
 	assert_int_equal(etsi_ipmmiri_encode(buf, sizeof(buf), &t, 7,
 	    (struct etsi_time){ 1700000000, 1000000 }, &m, sip8), -1);
+}
+
+/* The End of a call that timed out carries no message: an empty sIPContent. */
+static void
+test_iri_empty(void **state)
+{
+	static const uint8_t v[] = {
+		0x30, 0x81, 0x88, V_HDR7,
+		0xa2, 0x31, 0xa0, 0x2f, 0x30, 0x2d,
+		 0x80, 0x01, 0x02,
+		 0xa2, 0x28, 0xab, 0x26,
+		  0x80, 0x04, 0x05, 0x05, 0x11, 0x01,
+		  0xa1, 0x1e, 0xa1, 0x1c, V_SRC4, V_DST4, 0x82, 0x00,
+	};
+	struct etsi_tmpl t = tmpl();
+	struct etsi_sipmsg m = sipmsg();
+	struct etsi_pdu p;
+	uint8_t buf[600];
+	char err[160];
+
+	(void)state;
+	m.iri_type = ETSI_IRI_END;
+	m.sip_len = 0;
+	EXACT(etsi_ipmmiri_encode(buf, sizeof(buf), &t, 7, ts7, &m, NULL), buf, v);
+	assert_int_equal(etsi_pdu_decode(v, sizeof(v), &p, err, sizeof(err)), 0);
+	assert_int_equal(p.sip_len, 0);
+	assert_int_equal(p.ipmm_alt, 1);
 }
 
 static void
@@ -548,6 +573,7 @@ main(void)
 		cmocka_unit_test(test_iri_v6),
 		cmocka_unit_test(test_iri_head_long),
 		cmocka_unit_test(test_iri_refused),
+		cmocka_unit_test(test_iri_empty),
 		cmocka_unit_test(test_cc),
 		cmocka_unit_test(test_cc_no_sid),
 		cmocka_unit_test(test_cc_refused),

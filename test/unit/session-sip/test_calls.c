@@ -37,6 +37,12 @@ on_iri(void *ctx, const struct sipcall_iri *e)
 	v->cin = e->cin;
 	v->type = e->iri_type;
 	v->has_pkt = e->pkt != NULL;
+	assert_non_null(e->src);
+	assert_non_null(e->dst);
+	if (e->pkt != NULL) {
+		assert_memory_equal(e->src, &e->pkt->src, sizeof(*e->src));
+		assert_memory_equal(e->dst, &e->pkt->dst, sizeof(*e->dst));
+	}
 	if (e->pkt != NULL) {
 		const uint8_t *cr = memchr(e->pkt->msg, '\r', e->pkt->len);
 		size_t n = cr ? (size_t)(cr - e->pkt->msg) : e->pkt->len;
