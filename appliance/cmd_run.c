@@ -26,6 +26,7 @@
 #include "mgmt/ctl.h"
 #include "mgmt/keys.h"
 #include "mgmt/statewar.h"
+#include "mediate/spools.h"
 #include "session/track/track.h"
 #include "util/log.h"
 #include "util/rmtree.h"
@@ -266,7 +267,7 @@ report(const struct lt_config *cfg)
 			log_info("agency %s %s: %s, %lu records sent (%lu bytes), %lu queued, %lu "
 			    "lost, %lu connects, %lu losses, keep-alives %lu sent %lu answered",
 			    cfg->agencies[a].id, c[k]->p.hi, lt_conn_state_name(c[k]->state),
-			    c[k]->st.records_sent, c[k]->st.bytes_sent, c[k]->q.records,
+			    c[k]->st.records_sent, c[k]->st.bytes_sent, lt_conn_backlog(c[k]),
 			    c[k]->st.records_lost + (k == 1 ? ring_lost(a) : 0), c[k]->st.connects,
 			    c[k]->st.losses, c[k]->st.ka_sent, c[k]->st.ka_answered);
 	}
@@ -280,8 +281,8 @@ verdict(const struct lt_config *cfg)
 
 	for (uint32_t a = 0; a < cfg->nagencies; a++) {
 		const struct lt_agency_rt *rt = &lt_dp.agencies[a];
-		uint64_t undelivered = rt->hi2.q.records + rt->hi2.st.records_lost +
-		    rt->hi3.q.records + rt->hi3.st.records_lost + ring_lost(a);
+		uint64_t undelivered = lt_conn_backlog(&rt->hi2) + rt->hi2.st.records_lost +
+		    lt_conn_backlog(&rt->hi3) + rt->hi3.st.records_lost + ring_lost(a);
 
 		if (rt->hi2.state == LT_CONN_FAILED || rt->hi3.state == LT_CONN_FAILED) {
 			log_err("agency %s could not be reached (HI2 %s %s, HI3 %s %s): %lu "
@@ -419,6 +420,15 @@ cmd_run(int argc, char **argv)
 		lt_dp.ts_dynfield = rte_mbuf_dynfield_lookup(RTE_MBUF_DYNFIELD_TIMESTAMP_NAME, NULL);
 		if (lt_dp.ts_dynfield < 0) {
 			log_err("net_pcap gives no capture timestamps");
+			rc = 1;
+			goto out;
+		}
+	}
+	lt_dp.state_dir = a.state;
+	if (cfg.spool_bytes > 0 && a.state != NULL) {
+		if ((lt_dp.spool_key = sodium_malloc(LT_SPOOL_KEY_LEN)) == NULL ||
+		    lt_spools_key(a.state, lt_dp.spool_key, err, sizeof(err)) < 0) {
+			log_err("spool: %s", lt_dp.spool_key ? err : "out of memory");
 			rc = 1;
 			goto out;
 		}

@@ -28,10 +28,15 @@ lt_control_reload_asked(void)
 static void
 hi(struct lt_status_hi *h, const struct lt_conn *c, uint64_t extra_lost)
 {
-	snprintf(h->state, sizeof(h->state), "%s", lt_conn_state_name(c->state));
+	snprintf(h->state, sizeof(h->state), "%s", c->state == LT_CONN_UP && c->draining ?
+	    "draining" : lt_conn_state_name(c->state));
 	h->records_sent = c->st.records_sent;
 	h->bytes_sent = c->st.bytes_sent;
-	h->queued = c->q.records;
+	h->queued = lt_conn_backlog(c);
+	h->queued_disk = lt_connq_spool_records(&c->cq);
+	h->spooled = c->cq.spooled;
+	h->resent = c->cq.resent;
+	h->overwritten = lt_conn_overwritten(c);
 	h->lost = c->st.records_lost + extra_lost;
 	h->connects = c->st.connects;
 	h->losses = c->st.losses;

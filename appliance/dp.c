@@ -13,10 +13,32 @@
 #include "capture/port.h"
 #include "dp.h"
 #include "evidence/evdp.h"
+#include "mediate/spools.h"
 #include "session/track/track.h"
 #include "util/log.h"
 
 #define RING_SIZE	4096
+
+static int
+open_spool(const struct lt_config *cfg, uint32_t agency, const char *hi, struct lt_spool **sp)
+{
+	struct lt_spool_stats st;
+	char err[512];
+
+	if (lt_spools_open(cfg, agency, hi, lt_dp.state_dir, lt_dp.spool_key, sp, err,
+	    sizeof(err)) < 0) {
+		log_err("%s", err);
+		return -1;
+	}
+	if (*sp == NULL)
+		return 0;
+	lt_spool_stats(*sp, &st);
+	if (st.records > 0 || st.damaged > 0)
+		log_info("agency %s %s: the spool holds %lu records from before, sent first%s",
+		    cfg->agencies[agency].id, hi, st.records, st.damaged ?
+		    "; a damaged tail was cut off" : "");
+	return 0;
+}
 
 int
 lt_dp_setup_delivery(const struct lt_config *cfg, bool replay)
@@ -63,11 +85,11 @@ lt_dp_setup_delivery(const struct lt_config *cfg, bool replay)
 		};
 		p.hi = "HI2";
 		p.peer = a->hi2;
-		if (lt_conn_init(&rt->hi2, &p, now) < 0)
+		if (open_spool(cfg, i, p.hi, &p.spool) < 0 || lt_conn_init(&rt->hi2, &p, now) < 0)
 			return -1;
 		p.hi = "HI3";
 		p.peer = a->hi3;
-		if (lt_conn_init(&rt->hi3, &p, now) < 0)
+		if (open_spool(cfg, i, p.hi, &p.spool) < 0 || lt_conn_init(&rt->hi3, &p, now) < 0)
 			return -1;
 	}
 	if (lt_dp_ev_setup(cfg) < 0)

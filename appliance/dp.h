@@ -114,6 +114,8 @@ struct lt_dp {
 	volatile bool track_flushed;	/* FLUSH: the session lcore has sent its last IRI */
 	volatile enum lt_phase phase;
 	struct lt_evwire *ev;		/* capture-to-disk for some warrants, else NULL */
+	const char *state_dir;		/* --state, or NULL */
+	uint8_t *spool_key;		/* sodium_malloc'd, when delivery has a spool */
 };
 
 extern struct lt_dp lt_dp;

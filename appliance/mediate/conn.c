@@ -22,9 +22,13 @@
 #define FINISH_WAIT_NS	(5 * NS_PER_S)
 #define TX_INTERVAL_NS	(20 * 1000ULL)	/* a write at most this often ... */
 #define TX_BATCH_BYTES	(64 * 1024)	/* ... unless this much is waiting */
+#define WINDOW_MIN	(256u * 1024)
+#define WINDOW_MAX	(16u * 1024 * 1024)
+#define CONFIRM_NS	(100 * NS_PER_MS)	/* ask for a confirmation this often while sending */
+#define SPOOL_SYNC_NS	(200 * NS_PER_MS)	/* make the spool durable this often */
 
 static const char *const state_names[] = {
-	"down", "connecting", "up", "finishing", "closed", "failed",
+	"backoff", "connecting", "up", "finishing", "closed", "failed",
 };
 
 const char *
@@ -139,6 +143,19 @@ xport_close(struct lt_conn *c)
 	c->fd = -1;
 }
 
+/* Bytes written that may wait for the agency's confirmation: a quarter of the queue. */
+static size_t
+window_bytes(size_t queue_bytes)
+{
+	size_t w = queue_bytes / 4;
+
+	if (w < WINDOW_MIN)
+		w = WINDOW_MIN;
+	if (w > WINDOW_MAX)
+		w = WINDOW_MAX;
+	return w;
+}
+
 int
 lt_conn_init(struct lt_conn *c, const struct lt_conn_params *p, uint64_t now)
 {
@@ -154,7 +171,7 @@ lt_conn_init(struct lt_conn *c, const struct lt_conn_params *p, uint64_t now)
 		return -1;
 	c->st.ka_rtt_us = -1;
 	c->st.tls_hs_us = -1;
-	return lt_sendq_init(&c->q, p->queue_bytes);
+	return lt_connq_init(&c->cq, p->queue_bytes, window_bytes(p->queue_bytes), p->spool);
 }
 
 void
@@ -163,7 +180,7 @@ lt_conn_free(struct lt_conn *c)
 	xport_close(c);
 	lt_tls_ctx_unref(c->p.tls);
 	c->p.tls = NULL;
-	lt_sendq_free(&c->q);
+	lt_connq_free(&c->cq);
 }
 
 void
@@ -179,7 +196,9 @@ teardown(struct lt_conn *c, uint64_t now, uint64_t retry_in, const char *why)
 	c->rlen = 0;
 	c->ka_deadline = 0;
 	c->pri_len = c->pri_sent = 0;	/* answers for the old connection */
-	lt_sendq_rewind(&c->q);
+	c->ka_marked = false;
+	lt_connq_lost(&c->cq);
+	c->draining = false;
 	c->retry_at = now + retry_in;
 	c->st.losses++;
 	change_state(c, LT_CONN_DOWN, now, why);
@@ -356,6 +375,9 @@ handle_rx(struct lt_conn *c, uint64_t now)
 		if (pdu.kind == ETSI_KIND_KEEPALIVE_RESPONSE) {
 			if (c->ka_deadline != 0)
 				c->st.ka_rtt_us = (int64_t)(lt_mono_ns() - c->ka_queued_at) / 1000;
+			if (c->ka_marked)
+				lt_connq_confirm(&c->cq, c->ka_mark);
+			c->ka_marked = false;
 			c->ka_deadline = 0;
 			c->st.ka_answered++;
 		} else if (pdu.kind == ETSI_KIND_KEEPALIVE) {
@@ -367,20 +389,52 @@ handle_rx(struct lt_conn *c, uint64_t now)
 	}
 }
 
+/*
+ * Written records wait in the window until a keep-alive's response confirms
+ * them: one is asked for when a quarter of the window is waiting, or every
+ * CONFIRM_NS while anything is.
+ */
+static bool
+want_confirm(const struct lt_conn *c, uint64_t now)
+{
+	uint64_t w = lt_connq_unconfirmed(&c->cq);
+
+	return w > 0 && (w >= c->cq.wcap / 4 || now - c->ka_queued_at >= CONFIRM_NS);
+}
+
+/* Up with a backlog (read back from the spool, or resent after a loss) is "draining". */
+static void
+note_draining(struct lt_conn *c)
+{
+	bool d = c->cq.spilling || c->cq.from_spool > 0 || c->cq.wcur < c->cq.wend;
+
+	if (d == c->draining)
+		return;
+	c->draining = d;
+	log_info("agency %s %s %s: %s -> %s", c->p.agency_id, c->p.hi, c->peer_text,
+	    d ? "up" : "draining", d ? "draining" : "up");
+}
+
 /* Writes what it can: keep-alive bytes first at a record boundary, then records. */
 static void
 handle_tx(struct lt_conn *c, uint64_t now)
 {
 	for (;;) {
-		size_t left = lt_sendq_record_left(&c->q), len;
+		size_t left = 0, len = 0;
+		const uint8_t *rec = lt_connq_peek(&c->cq, &len, &left);
 		bool pri = c->pri_sent < c->pri_len && left == 0;
 		const uint8_t *p;
 		ssize_t n;
 
 		if (pri) {
+			if (c->ka_deadline != 0 && !c->ka_marked) {
+				/* every byte written so far goes before our keep-alive */
+				c->ka_mark = lt_connq_mark(&c->cq);
+				c->ka_marked = true;
+			}
 			p = c->pri + c->pri_sent;
 			len = c->pri_len - c->pri_sent;
-		} else if ((p = lt_sendq_peek(&c->q, &len)) != NULL) {
+		} else if ((p = rec) != NULL) {
 			if (c->pri_sent < c->pri_len && left > 0 && len > left)
 				len = left;	/* finish this record, then the keep-alive */
 		} else {
@@ -400,7 +454,7 @@ handle_tx(struct lt_conn *c, uint64_t now)
 		if (pri)
 			c->pri_sent += (size_t)n;
 		else
-			c->st.records_sent += lt_sendq_consume(&c->q, (size_t)n);
+			c->st.records_sent += lt_connq_written(&c->cq, (size_t)n);
 		if ((size_t)n < len)
 			return;
 	}
@@ -409,6 +463,12 @@ handle_tx(struct lt_conn *c, uint64_t now)
 void
 lt_conn_service(struct lt_conn *c, uint64_t now)
 {
+	if (c->cq.sp != NULL && now - c->last_sync >= SPOOL_SYNC_NS) {
+		c->last_sync = now;
+		if (lt_spool_sync(c->cq.sp) < 0)
+			log_warn("agency %s %s: %s", c->p.agency_id, c->p.hi,
+			    lt_spool_errmsg(c->cq.sp));
+	}
 	switch (c->state) {
 	case LT_CONN_DOWN:
 	case LT_CONN_CONNECTING:
@@ -426,7 +486,12 @@ lt_conn_service(struct lt_conn *c, uint64_t now)
 		return;
 	case LT_CONN_UP:
 		/* Records are batched into few large writes, not a syscall each. */
-		if (now - c->last_tx_try >= TX_INTERVAL_NS || c->q.used >= TX_BATCH_BYTES ||
+		if (c->cq.spilling && lt_connq_refill(&c->cq) < 0 && !c->refill_failed) {
+			c->refill_failed = true;
+			log_warn("agency %s %s: %s", c->p.agency_id, c->p.hi, c->cq.spool_err);
+		}
+		note_draining(c);
+		if (now - c->last_tx_try >= TX_INTERVAL_NS || c->cq.q.used >= TX_BATCH_BYTES ||
 		    c->finish) {
 			c->last_tx_try = now;
 			handle_tx(c, now);
@@ -444,7 +509,7 @@ lt_conn_service(struct lt_conn *c, uint64_t now)
 			teardown(c, now, 0, "no keep-alive response");
 			return;
 		}
-		if (lt_sendq_empty(&c->q) && c->pri_sent == c->pri_len && c->finish &&
+		if (lt_connq_idle(&c->cq) && c->pri_sent == c->pri_len && c->finish &&
 		    xport_pending(c) == 0) {
 			xport_shutdown(c);
 			c->finish_deadline = now + FINISH_WAIT_NS;
@@ -455,8 +520,8 @@ lt_conn_service(struct lt_conn *c, uint64_t now)
 		 * TIME1 without a byte written, idle or stuck behind a peer that
 		 * does not read: a keep-alive, ahead of any backlog.
 		 */
-		if (c->ka_deadline == 0 && c->p.keepalive_ns &&
-		    now - c->last_tx >= c->p.keepalive_ns) {
+		if (c->ka_deadline == 0 && ((c->p.keepalive_ns &&
+		    now - c->last_tx >= c->p.keepalive_ns) || want_confirm(c, now))) {
 			queue_keepalive(c, 0, c->ka_seq++);
 			c->st.ka_sent++;
 			c->ka_deadline = now + c->p.ka_timeout_ns;
@@ -478,4 +543,15 @@ lt_conn_service(struct lt_conn *c, uint64_t now)
 	case LT_CONN_FAILED:
 		return;
 	}
+}
+
+uint64_t
+lt_conn_overwritten(const struct lt_conn *c)
+{
+	struct lt_spool_stats st;
+
+	if (c->cq.sp == NULL)
+		return 0;
+	lt_spool_stats(c->cq.sp, &st);
+	return st.overwritten + c->cq.spool_errors;
 }

@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 #include "etsi/etsi.h"
-#include "mediate/sendq.h"
+#include "mediate/connq.h"
 #include "mgmt/config.h"
 
 struct lt_tls;
@@ -30,6 +30,7 @@ struct lt_conn_params {
 	uint64_t reconnect_ns;
 	uint64_t unreachable_ns;	/* give up after this long down; 0 = never */
 	size_t queue_bytes;
+	struct lt_spool *spool;		/* records beyond queue_bytes go here; NULL: none */
 	const struct etsi_ident *ka_ident;	/* identity used in keep-alive PDUs */
 	struct lt_tls_ctx *tls;		/* the agency's TLS settings; NULL: plain TCP */
 };
@@ -56,7 +57,12 @@ struct lt_conn {
 	int fd;
 	struct lt_tls *tls;		/* the TLS session on fd, from handshake to close */
 	uint64_t hs_start, hs_deadline;
-	struct lt_sendq q;
+	struct lt_connq cq;
+	uint64_t ka_mark;		/* what the outstanding keep-alive confirms */
+	bool ka_marked;			/* its bytes went out: ka_mark is set */
+	bool draining;			/* up, with a backlog from the spool or a loss */
+	bool refill_failed;		/* reading the spool back failed: logged once */
+	uint64_t last_sync;		/* of the spool */
 	uint64_t retry_at, down_since, last_tx, last_tx_try, ka_deadline, next_rx;
 	uint64_t ka_queued_at;		/* when the outstanding keep-alive was queued */
 	uint64_t finish_deadline;
@@ -89,16 +95,33 @@ lt_conn_done(const struct lt_conn *c)
 static inline uint8_t *
 lt_conn_reserve(struct lt_conn *c, size_t max)
 {
-	return lt_sendq_reserve(&c->q, max);
+	return lt_connq_reserve(&c->cq, max);
+}
+
+/* sid: the stream (LIID, CIN) the record belongs to, an opaque number. */
+static inline void
+lt_conn_commit_sid(struct lt_conn *c, size_t n, uint32_t sid)
+{
+	lt_connq_commit(&c->cq, n, sid);
 }
 
 static inline void
 lt_conn_commit(struct lt_conn *c, size_t n)
 {
-	lt_sendq_commit(&c->q, n);
+	lt_connq_commit(&c->cq, n, 0);
 }
 
 const char *lt_conn_state_name(enum lt_conn_state s);
+
+/* Records not yet written: in memory and in the spool. */
+static inline uint64_t
+lt_conn_backlog(const struct lt_conn *c)
+{
+	return c->cq.q.records + lt_connq_spool_records(&c->cq) - c->cq.from_spool;
+}
+
+/* Records the spool's quota dropped, and records the spool refused. */
+uint64_t lt_conn_overwritten(const struct lt_conn *c);
 
 /* Monotonic and wall clocks in the units the connection code uses. */
 uint64_t lt_mono_ns(void);

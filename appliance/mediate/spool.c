@@ -1,4 +1,4 @@
-/* spool.c - append-only segment files, an atomically replaced ack position, a check at open. */
+/* spool.c - append-only encrypted segment files, an atomically replaced ack position, a check at open. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -17,8 +17,10 @@
 #include "util/io.h"
 
 #define HDR_LEN		8
-#define TAG_LEN		16
-#define OVERHEAD	(HDR_LEN + TAG_LEN)
+#define NONCE_LEN	crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
+#define TAG_LEN		crypto_aead_xchacha20poly1305_ietf_ABYTES
+#define OVERHEAD	LT_SPOOL_OVERHEAD
+#define WBUF_FLUSH	(256u * 1024)	/* appends are written in runs of this much */
 #define ACK_LEN		24
 #define ACK_MAGIC	"LTSPACK1"
 #define SEG_NAME_LEN	20		/* "seg-" and 16 hex digits */
@@ -32,17 +34,30 @@ struct owcount {
 	uint64_t n;
 };
 
+/* A record read ahead of the acknowledgements: where it is, how long its frame. */
+struct inflight {
+	uint64_t seg;
+	uint64_t frame;
+};
+
 struct lt_spool {
 	int dirfd;
 	int wfd;		/* the head (last) segment, open for appends; -1 if none */
-	int rfd;		/* segs[0], the segment being read; -1 until needed */
+	int rfd;		/* the segment the cursor reads; -1 until needed */
+	uint64_t rfd_id;
 	uint64_t quota, segmax, next_id;
 	struct seg *segs;	/* oldest first */
 	size_t nsegs, capsegs;
 	uint64_t roff;		/* first unacknowledged record in segs[0] */
 	uint64_t ack_seg, ack_off;	/* the position "ack" holds */
-	size_t peeked;		/* frame length of the record last peeked, 0 if none */
-	uint64_t peek_seg;
+	uint64_t cur_id, cur_off;	/* the next record to read; cur_id 0: at the ack */
+	struct inflight *fl;	/* records read, not yet acknowledged, oldest first */
+	size_t flhead, flcount, flcap;
+	uint8_t *key;		/* sodium_malloc'd */
+	uint8_t nonce[NONCE_LEN];	/* random prefix of this open, then a counter */
+	uint64_t nctr;
+	uint8_t *wbuf;		/* frames appended, not yet written */
+	size_t wlen;
 	int wdirty, ddirty, broken;
 	uint8_t *buf;		/* the one read buffer */
 	size_t bufcap;
@@ -118,18 +133,6 @@ pread_all(int fd, void *p, size_t n, uint64_t off)
 	return 0;
 }
 
-static void
-tag(uint8_t out[static TAG_LEN], const uint8_t hdr[static HDR_LEN],
-    const void *rec, size_t len)
-{
-	crypto_generichash_state h;
-
-	crypto_generichash_init(&h, NULL, 0, TAG_LEN);
-	crypto_generichash_update(&h, hdr, HDR_LEN);
-	crypto_generichash_update(&h, rec, len);
-	crypto_generichash_final(&h, out, TAG_LEN);
-}
-
 /*
  * The record at off in fd, whose data ends at limit, read into sp->buf and
  * checked: its frame length, 0 at limit, -1 if torn or corrupt.
@@ -138,12 +141,12 @@ static int64_t
 read_frame(struct lt_spool *sp, int fd, uint64_t off, uint64_t limit,
     uint32_t *len, uint32_t *stream_id)
 {
-	uint8_t hdr[HDR_LEN], want[TAG_LEN];
+	uint8_t hdr[HDR_LEN + NONCE_LEN];
 	uint32_t n;
 
 	if (off == limit)
 		return 0;
-	if (limit - off < OVERHEAD || pread_all(fd, hdr, HDR_LEN, off) < 0)
+	if (limit - off < OVERHEAD || pread_all(fd, hdr, sizeof(hdr), off) < 0)
 		return -1;
 	n = get32(hdr);
 	if (n == 0 || n > LT_SPOOL_REC_MAX || n + OVERHEAD > limit - off)
@@ -156,10 +159,11 @@ read_frame(struct lt_spool *sp, int fd, uint64_t off, uint64_t limit,
 		sp->buf = b;
 		sp->bufcap = n + TAG_LEN;
 	}
-	if (pread_all(fd, sp->buf, n + TAG_LEN, off + HDR_LEN) < 0)
+	if (pread_all(fd, sp->buf, n + TAG_LEN, off + sizeof(hdr)) < 0)
 		return -1;
-	tag(want, hdr, sp->buf, n);
-	if (memcmp(want, sp->buf + n, TAG_LEN) != 0)
+	/* In place: a record that does not decrypt is damaged, whatever the cause. */
+	if (crypto_aead_xchacha20poly1305_ietf_decrypt_detached(sp->buf, NULL,
+	    sp->buf, n, sp->buf + n, hdr, HDR_LEN, hdr + HDR_LEN, sp->key) != 0)
 		return -1;
 	*len = n;
 	*stream_id = get32(hdr + 4);
@@ -197,9 +201,10 @@ retire_oldest(struct lt_spool *sp)
 		fail(sp, "spool: cannot remove %s: %s", name, strerror(errno));
 		r = -1;
 	}
-	if (sp->rfd >= 0)
+	if (sp->rfd >= 0 && sp->rfd_id == sp->segs[0].id) {
 		close(sp->rfd);
-	sp->rfd = -1;
+		sp->rfd = -1;
+	}
 	if (sp->nsegs == 1 && sp->wfd >= 0) {
 		close(sp->wfd);
 		sp->wfd = -1;
@@ -240,15 +245,65 @@ count_overwritten(struct lt_spool *sp, uint32_t stream_id)
 	return 0;
 }
 
-/* The quota is full: drop the oldest segment, counting its unacknowledged records. */
+/* Writes the appended frames still in memory to the head segment. */
+static int
+flush_wbuf(struct lt_spool *sp)
+{
+	struct seg *head;
+
+	if (sp->wlen == 0)
+		return 0;
+	if (sp->broken)
+		return -1;
+	head = &sp->segs[sp->nsegs - 1];
+	if (lt_write_all(sp->wfd, sp->wbuf, sp->wlen) < 0) {
+		fail(sp, "spool: cannot write: %s", strerror(errno));
+		/* a torn frame would hide every later one at the next open */
+		if (ftruncate(sp->wfd, (off_t)(head->size - sp->wlen)) < 0) {
+			sp->broken = 1;
+			fail(sp, "spool: cannot write nor undo it: %s; reopen the "
+			    "spool", strerror(errno));
+		}
+		return -1;
+	}
+	sp->wlen = 0;
+	sp->wdirty = 1;
+	return 0;
+}
+
+/* Index of segment id in segs, or nsegs if it is gone. */
+static size_t
+seg_index(const struct lt_spool *sp, uint64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < sp->nsegs; i++)
+		if (sp->segs[i].id == id)
+			break;
+	return i;
+}
+
+/*
+ * The quota is full: drop the oldest segment.  Its records not yet read
+ * are counted as overwritten; those read ahead are on their way to the
+ * agency from memory and are not.
+ */
 static int
 drop_oldest(struct lt_spool *sp)
 {
 	char name[SEG_NAME_LEN + 1];
 	uint8_t hdr[HDR_LEN];
-	uint64_t off;
+	uint64_t off, readto;
 	int fd;
 
+	if (sp->nsegs == 1 && flush_wbuf(sp) < 0)
+		return -1;
+	if (sp->cur_id == 0 || sp->cur_id < sp->segs[0].id)
+		readto = sp->roff;
+	else if (sp->cur_id == sp->segs[0].id)
+		readto = sp->cur_off;
+	else
+		readto = sp->segs[0].size;
 	seg_name(name, sp->segs[0].id);
 	if ((fd = openat(sp->dirfd, name, O_RDONLY | O_CLOEXEC)) < 0) {
 		fail(sp, "spool: cannot open %s: %s", name, strerror(errno));
@@ -256,14 +311,22 @@ drop_oldest(struct lt_spool *sp)
 	}
 	for (off = sp->roff; off < sp->segs[0].size;
 	    off += get32(hdr) + (uint64_t)OVERHEAD) {
-		if (pread_all(fd, hdr, HDR_LEN, off) < 0 ||
-		    count_overwritten(sp, get32(hdr + 4)) < 0) {
+		if (pread_all(fd, hdr, HDR_LEN, off) < 0) {
 			fail(sp, "spool: cannot count the records of %s", name);
+			close(fd);
+			return -1;
+		}
+		if (off < readto) {
+			sp->st.records--;
+		} else if (count_overwritten(sp, get32(hdr + 4)) < 0) {
+			fail(sp, "spool: out of memory");
 			close(fd);
 			return -1;
 		}
 	}
 	close(fd);
+	if (sp->cur_id == sp->segs[0].id)
+		sp->cur_id = 0;		/* on to what the next segment holds */
 	return retire_oldest(sp);
 }
 
@@ -275,6 +338,8 @@ new_segment(struct lt_spool *sp)
 	int fd;
 
 	if (sp->wfd >= 0) {
+		if (flush_wbuf(sp) < 0)
+			return -1;
 		if (fsync(sp->wfd) < 0) {
 			sp->broken = 1;
 			fail(sp, "spool: cannot sync a full segment: %s; reopen the "
@@ -310,9 +375,9 @@ int
 lt_spool_append(struct lt_spool *sp, uint32_t stream_id, const void *rec,
     size_t len)
 {
-	uint8_t hdr[HDR_LEN], t[TAG_LEN];
 	uint64_t frame = (uint64_t)len + OVERHEAD;
-	struct seg *head;
+	unsigned long long tlen;
+	uint8_t *f;
 
 	if (sp->broken)
 		return -1;
@@ -321,85 +386,163 @@ lt_spool_append(struct lt_spool *sp, uint32_t stream_id, const void *rec,
 		    PRIu64 ")", len, sp->segmax - OVERHEAD);
 		return -1;
 	}
+	if (sp->wbuf == NULL &&
+	    (sp->wbuf = malloc(WBUF_FLUSH + LT_SPOOL_REC_MAX + OVERHEAD)) == NULL) {
+		fail(sp, "spool: out of memory");
+		return -1;
+	}
+	if (sp->wlen + frame > WBUF_FLUSH + LT_SPOOL_REC_MAX + OVERHEAD &&
+	    flush_wbuf(sp) < 0)
+		return -1;
 	while (sp->st.bytes + frame > sp->quota)
 		if (drop_oldest(sp) < 0)
 			return -1;
 	if (sp->wfd < 0 || sp->segs[sp->nsegs - 1].size + frame > sp->segmax)
 		if (new_segment(sp) < 0)
 			return -1;
-	head = &sp->segs[sp->nsegs - 1];
-	put32(hdr, (uint32_t)len);
-	put32(hdr + 4, stream_id);
-	tag(t, hdr, rec, len);
-	if (lt_write_all(sp->wfd, hdr, HDR_LEN) < 0 ||
-	    lt_write_all(sp->wfd, rec, len) < 0 ||
-	    lt_write_all(sp->wfd, t, TAG_LEN) < 0) {
-		fail(sp, "spool: cannot write a record: %s", strerror(errno));
-		/* a torn record would hide every later one at the next open */
-		if (ftruncate(sp->wfd, (off_t)head->size) < 0) {
-			sp->broken = 1;
-			fail(sp, "spool: cannot write a record nor undo it: %s; "
-			    "reopen the spool", strerror(errno));
-		}
-		return -1;
-	}
-	head->size += frame;
+	f = sp->wbuf + sp->wlen;
+	put32(f, (uint32_t)len);
+	put32(f + 4, stream_id);
+	/* Never the same nonce twice under one key: a random prefix per open, then a count. */
+	put64(f + HDR_LEN, sp->nctr++);
+	memcpy(f + HDR_LEN + 8, sp->nonce + 8, NONCE_LEN - 8);
+	crypto_aead_xchacha20poly1305_ietf_encrypt_detached(f + HDR_LEN + NONCE_LEN,
+	    f + HDR_LEN + NONCE_LEN + len, &tlen, rec, len, f, HDR_LEN, NULL,
+	    f + HDR_LEN, sp->key);
+	sp->wlen += (size_t)frame;
+	sp->segs[sp->nsegs - 1].size += frame;
 	sp->st.bytes += frame;
 	sp->st.records++;
-	sp->wdirty = 1;
+	/* A failed write keeps the frames in memory for the next try (or sync). */
+	if (sp->wlen >= WBUF_FLUSH)
+		(void)flush_wbuf(sp);
+	return 0;
+}
+
+static int
+fl_push(struct lt_spool *sp, uint64_t seg, uint64_t frame)
+{
+	if (sp->flcount == sp->flcap) {
+		size_t cap = sp->flcap ? sp->flcap * 2 : 64;
+		struct inflight *n = malloc(cap * sizeof(*n));
+
+		if (n == NULL)
+			return -1;
+		for (size_t i = 0; i < sp->flcount; i++)
+			n[i] = sp->fl[(sp->flhead + i) % sp->flcap];
+		free(sp->fl);
+		sp->fl = n;
+		sp->flcap = cap;
+		sp->flhead = 0;
+	}
+	sp->fl[(sp->flhead + sp->flcount++) % sp->flcap] =
+	    (struct inflight){ .seg = seg, .frame = frame };
 	return 0;
 }
 
 int
-lt_spool_peek(struct lt_spool *sp, const uint8_t **rec, size_t *len,
+lt_spool_next(struct lt_spool *sp, const uint8_t **rec, size_t *len,
     uint32_t *stream_id)
 {
 	char name[SEG_NAME_LEN + 1];
 	uint32_t n, sid;
 	int64_t f;
+	size_t i;
 
-	for (;;) {
-		if (sp->nsegs == 0)
-			return 0;
-		if (sp->roff < sp->segs[0].size)
-			break;
-		if (sp->nsegs == 1 && sp->wfd >= 0)
-			return 0;
-		retire_oldest(sp);
-	}
-	seg_name(name, sp->segs[0].id);
-	if (sp->rfd < 0 &&
-	    (sp->rfd = openat(sp->dirfd, name, O_RDONLY | O_CLOEXEC)) < 0) {
-		fail(sp, "spool: cannot open %s: %s", name, strerror(errno));
+	if (sp->broken)
 		return -1;
+	if (sp->nsegs == 0)
+		return 0;
+	if (sp->cur_id < sp->segs[0].id) {
+		sp->cur_id = sp->segs[0].id;
+		sp->cur_off = sp->roff;
 	}
-	f = read_frame(sp, sp->rfd, sp->roff, sp->segs[0].size, &n, &sid);
+	for (;;) {
+		if ((i = seg_index(sp, sp->cur_id)) == sp->nsegs) {
+			fail(sp, "spool: lost its read position");
+			return -1;
+		}
+		if (sp->cur_off < sp->segs[i].size)
+			break;
+		if (i + 1 == sp->nsegs)
+			return 0;
+		sp->cur_id = sp->segs[i + 1].id;
+		sp->cur_off = 0;
+	}
+	if (i + 1 == sp->nsegs && flush_wbuf(sp) < 0)
+		return -1;
+	seg_name(name, sp->cur_id);
+	if (sp->rfd >= 0 && sp->rfd_id != sp->cur_id) {
+		close(sp->rfd);
+		sp->rfd = -1;
+	}
+	if (sp->rfd < 0) {
+		if ((sp->rfd = openat(sp->dirfd, name, O_RDONLY | O_CLOEXEC)) < 0) {
+			fail(sp, "spool: cannot open %s: %s", name, strerror(errno));
+			return -1;
+		}
+		sp->rfd_id = sp->cur_id;
+	}
+	f = read_frame(sp, sp->rfd, sp->cur_off, sp->segs[i].size, &n, &sid);
 	if (f <= 0) {
 		fail(sp, "spool: %s is damaged at offset %" PRIu64 "; reopen the "
-		    "spool to cut it off", name, sp->roff);
+		    "spool to cut it off", name, sp->cur_off);
 		return -1;
 	}
-	sp->peeked = (size_t)f;
-	sp->peek_seg = sp->segs[0].id;
+	if (fl_push(sp, sp->cur_id, (uint64_t)f) < 0) {
+		fail(sp, "spool: out of memory");
+		return -1;
+	}
+	sp->cur_off += (uint64_t)f;
 	*rec = sp->buf;
 	*len = n;
 	*stream_id = sid;
 	return 1;
 }
 
+void
+lt_spool_unread(struct lt_spool *sp)
+{
+	struct inflight *r;
+
+	if (sp->flcount == 0)
+		return;
+	r = &sp->fl[(sp->flhead + sp->flcount - 1) % sp->flcap];
+	sp->cur_id = r->seg;
+	sp->cur_off -= r->frame;
+	sp->flcount--;
+}
+
+void
+lt_spool_rewind(struct lt_spool *sp)
+{
+	sp->cur_id = 0;
+	sp->flhead = sp->flcount = 0;
+}
+
+int
+lt_spool_peek(struct lt_spool *sp, const uint8_t **rec, size_t *len,
+    uint32_t *stream_id)
+{
+	lt_spool_rewind(sp);
+	return lt_spool_next(sp, rec, len, stream_id);
+}
+
 int
 lt_spool_ack(struct lt_spool *sp)
 {
-	if (sp->peeked == 0) {
-		fail(sp, "spool: acknowledgement without a record peeked");
+	struct inflight r;
+
+	if (sp->flcount == 0) {
+		fail(sp, "spool: acknowledgement without a record read");
 		return -1;
 	}
-	if (sp->nsegs == 0 || sp->segs[0].id != sp->peek_seg) {
-		sp->peeked = 0;
-		return 0;
-	}
-	sp->roff += sp->peeked;
-	sp->peeked = 0;
+	r = sp->fl[sp->flhead];
+	sp->flhead = (sp->flhead + 1) % sp->flcap;
+	sp->flcount--;
+	if (sp->nsegs == 0 || sp->segs[0].id != r.seg)
+		return 0;	/* the quota dropped it meanwhile */
+	sp->roff += r.frame;
 	sp->st.records--;
 	if (sp->roff == sp->segs[0].size && !(sp->nsegs == 1 && sp->wfd >= 0))
 		return retire_oldest(sp);
@@ -414,7 +557,7 @@ lt_spool_sync(struct lt_spool *sp)
 	char err[256];
 	int r;
 
-	if (sp->broken)
+	if (sp->broken || flush_wbuf(sp) < 0)
 		return -1;
 	if (sp->wdirty) {
 		if (fsync(sp->wfd) < 0) {
@@ -627,8 +770,8 @@ check_dir(struct lt_spool *sp)
 }
 
 int
-lt_spool_open(const char *dir, uint64_t quota_bytes, struct lt_spool **spp,
-    char *err, size_t errlen)
+lt_spool_open(const char *dir, uint64_t quota_bytes, const uint8_t *key,
+    struct lt_spool **spp, char *err, size_t errlen)
 {
 	struct lt_spool *sp;
 
@@ -644,6 +787,13 @@ lt_spool_open(const char *dir, uint64_t quota_bytes, struct lt_spool **spp,
 		return -1;
 	}
 	sp->wfd = sp->rfd = -1;
+	if ((sp->key = sodium_malloc(LT_SPOOL_KEY_LEN)) == NULL) {
+		snprintf(err, errlen, "spool %s: cannot initialise", dir);
+		free(sp);
+		return -1;
+	}
+	memcpy(sp->key, key, LT_SPOOL_KEY_LEN);
+	randombytes_buf(sp->nonce, sizeof(sp->nonce));
 	sp->quota = quota_bytes;
 	sp->segmax = quota_bytes / 8;
 	if (sp->segmax > 64u * 1024 * 1024)
@@ -651,12 +801,14 @@ lt_spool_open(const char *dir, uint64_t quota_bytes, struct lt_spool **spp,
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
 		snprintf(err, errlen, "spool %s: cannot create it: %s", dir,
 		    strerror(errno));
+		sodium_free(sp->key);
 		free(sp);
 		return -1;
 	}
 	if ((sp->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		snprintf(err, errlen, "spool %s: cannot open it: %s", dir,
 		    strerror(errno));
+		sodium_free(sp->key);
 		free(sp);
 		return -1;
 	}
@@ -704,6 +856,11 @@ lt_spool_close(struct lt_spool *sp)
 		close(sp->dirfd);
 	free(sp->segs);
 	free(sp->ow);
+	free(sp->fl);
+	free(sp->wbuf);
+	if (sp->buf != NULL)
+		sodium_memzero(sp->buf, sp->bufcap);
 	free(sp->buf);
+	sodium_free(sp->key);
 	free(sp);
 }

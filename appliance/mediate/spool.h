@@ -8,10 +8,17 @@
 /*
  * On disk, in a directory of its own (0700): segment files seg-%016llx,
  * append-only, each record framed as
- *	u32 length (LE) | u32 stream id (LE) | payload | BLAKE2b-128 of the rest
- * and a file "ack" (replaced with lt_atomic_write) naming the segment and
- * offset of the first unacknowledged record.  The stream id is the caller's
- * handle for a (LIID, CIN); no target identity is ever written here.
+ *	u32 length (LE) | u32 stream id (LE) | nonce (24) | payload | tag (16)
+ * with the payload encrypted by XChaCha20-Poly1305 under the caller's key
+ * (the two u32 authenticated with it), and a file "ack" (replaced with
+ * lt_atomic_write) naming the segment and offset of the first
+ * unacknowledged record.  The stream id is the caller's opaque handle for a
+ * (LIID, CIN); nothing on disk names a target in plaintext.
+ *
+ * Reading: lt_spool_next() reads records in order ahead of the
+ * acknowledgements, lt_spool_ack() acknowledges the oldest record read;
+ * lt_spool_rewind() goes back to the oldest unacknowledged.  Appends are
+ * buffered in memory and written in runs of 256 KiB, and at every sync.
  *
  * Durability: lt_spool_sync() makes what was appended durable and then the
  * acknowledgements made so far.  After a crash, every record appended before
@@ -23,6 +30,8 @@
  */
 
 #define LT_SPOOL_REC_MAX	(1u << 20)	/* largest record accepted */
+#define LT_SPOOL_OVERHEAD	48		/* bytes of framing per record */
+#define LT_SPOOL_KEY_LEN	32
 #define LT_SPOOL_QUOTA_MIN	(64u * 1024)	/* smallest quota accepted */
 
 struct lt_spool;
@@ -42,8 +51,8 @@ struct lt_spool_stats {
  * corrupt tail is cut off (counted in damaged).  quota_bytes bounds the
  * segment files together.  0, or -1 with a message in err.
  */
-int lt_spool_open(const char *dir, uint64_t quota_bytes, struct lt_spool **spp,
-    char *err, size_t errlen);
+int lt_spool_open(const char *dir, uint64_t quota_bytes, const uint8_t *key,
+    struct lt_spool **spp, char *err, size_t errlen);
 
 /*
  * Appends one record (1..LT_SPOOL_REC_MAX bytes, and at most an eighth of the
@@ -54,15 +63,25 @@ int lt_spool_append(struct lt_spool *sp, uint32_t stream_id, const void *rec,
     size_t len);
 
 /*
- * The oldest unacknowledged record: 1 with *rec (valid until the next call
- * on sp), *len and *stream_id set; 0 when the spool is empty.
+ * The next record not yet read: 1 with *rec (valid until the next call on
+ * sp), *len and *stream_id set; 0 when every record was read.
  */
+int lt_spool_next(struct lt_spool *sp, const uint8_t **rec, size_t *len,
+    uint32_t *stream_id);
+
+/* The record last read by lt_spool_next() is read again next time. */
+void lt_spool_unread(struct lt_spool *sp);
+
+/* Reading starts again at the oldest unacknowledged record. */
+void lt_spool_rewind(struct lt_spool *sp);
+
+/* lt_spool_rewind() then lt_spool_next(): the oldest unacknowledged record. */
 int lt_spool_peek(struct lt_spool *sp, const uint8_t **rec, size_t *len,
     uint32_t *stream_id);
 
 /*
- * The record last peeked was fully written to the connection: it leaves the
- * spool (durably at the next lt_spool_sync).  -1 when nothing was peeked; 0
+ * The oldest record read was fully written to the connection: it leaves the
+ * spool (durably at the next lt_spool_sync).  -1 when nothing was read; 0
  * as well when the quota overwrote it in the meantime.
  */
 int lt_spool_ack(struct lt_spool *sp);

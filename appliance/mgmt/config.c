@@ -331,10 +331,11 @@ static int
 load_delivery(struct lt_cfgctx *c, config_setting_t *root, struct lt_config *cfg)
 {
 	static const char *const keys[] = { "queue_mb", "reconnect_interval",
-	    "unreachable_timeout", NULL };
-	const char *what = "delivery";
+	    "unreachable_timeout", "spool_mb", "spool_dir", NULL };
+	const char *what = "delivery", *dir = NULL;
 	config_setting_t *g;
-	uint64_t mb = 64, unreach = 30;
+	uint64_t mb = 64, unreach = 30, spool_mb = 0;
+	int line;
 	double reconnect = 5;
 	int rc;
 
@@ -343,8 +344,16 @@ load_delivery(struct lt_cfgctx *c, config_setting_t *root, struct lt_config *cfg
 	if (g != NULL && (lt_cfg_check_members(c, g, keys, " in delivery") < 0 ||
 	    lt_cfg_get_uint(c, g, "queue_mb", what, 0, 1, 16384, &mb) < 0 ||
 	    lt_cfg_get_seconds(c, g, "reconnect_interval", what, 0.01, 3600, &reconnect) < 0 ||
-	    lt_cfg_get_uint(c, g, "unreachable_timeout", what, 0, 1, 86400, &unreach) < 0))
+	    lt_cfg_get_uint(c, g, "unreachable_timeout", what, 0, 1, 86400, &unreach) < 0 ||
+	    lt_cfg_get_uint(c, g, "spool_mb", what, 0, 1, 1u << 24, &spool_mb) < 0 ||
+	    lt_cfg_get_string(c, g, "spool_dir", what, 0, &dir, &line) < 0))
 		return -1;
+	if (dir != NULL && (dir[0] != '/' || strlen(dir) >= sizeof(cfg->spool_dir)))
+		return lt_cfg_fail(c, line, "delivery: spool_dir must be an absolute path "
+		    "shorter than %zu bytes", sizeof(cfg->spool_dir));
+	if (dir != NULL)
+		snprintf(cfg->spool_dir, sizeof(cfg->spool_dir), "%s", dir);
+	cfg->spool_bytes = spool_mb << 20;
 	cfg->queue_bytes = mb << 20;
 	cfg->reconnect_ms = (uint32_t)(reconnect * 1000 + 0.5);
 	cfg->unreachable_s = (uint32_t)unreach;
@@ -554,7 +563,7 @@ load_warrant(struct lt_cfgctx *c, config_setting_t *g, uint32_t idx, struct lt_c
 {
 	static const char *const keys[] = { "liid", "agency", "cin", "content",
 	    "start", "end", "targets", "usernames", "calling_station_ids", "macs",
-	    "circuit_ids", "aaa_cc", "evidence", NULL };
+	    "circuit_ids", "aaa_cc", "evidence", "sip_uris", "sip_from", NULL };
 	static const char *const contents[] = { NULL, "iri", "cc", "both" };
 	struct lt_warrant *w = &cfg->warrants[idx];
 	char what[WHAT_MAX], where[WHAT_MAX + 4];
@@ -613,13 +622,15 @@ load_warrant(struct lt_cfgctx *c, config_setting_t *g, uint32_t idx, struct lt_c
 	if (w->end_s <= w->start_s)
 		return lt_cfg_fail(c, end_line, "%s: 'end' must be after 'start'", what);
 
-	if (lt_cfg_load_idents(c, g, what, w, cfg) < 0)
+	if (lt_cfg_load_idents(c, g, what, w, cfg) < 0 ||
+	    lt_cfg_load_sipids(c, g, what, w, cfg) < 0)
 		return -1;
 	if (config_setting_get_member(g, "targets") == NULL) {
-		if (w->nidents > 0)
+		if (w->nidents > 0 || w->nsipids > 0)
 			return 0;
 		return lt_cfg_fail(c, w->line, "%s: needs 'targets' or at least one of "
-		    "'usernames', 'calling_station_ids', 'macs', 'circuit_ids'", what);
+		    "'usernames', 'calling_station_ids', 'macs', 'circuit_ids', 'sip_uris'",
+		    what);
 	}
 	return load_targets(c, g, what, w, cfg);
 }
@@ -671,6 +682,8 @@ load_warrants(struct lt_cfgctx *c, config_setting_t *root, struct lt_config *cfg
 			return lt_cfg_fail(c, lt_cfg_line(l), "out of memory (sodium_malloc)");
 		memset(cfg->idents, 0, nidents * sizeof(*cfg->idents));
 	}
+	if (lt_cfg_alloc_sipids(c, l, cfg) < 0)
+		return -1;
 	for (int i = 0; i < n; i++) {
 		if (load_warrant(c, config_setting_get_elem(l, (unsigned)i),
 		    (uint32_t)i, cfg) < 0)
@@ -684,12 +697,12 @@ static int
 load_tree(struct lt_cfgctx *c, config_setting_t *root, struct lt_config *cfg)
 {
 	static const char *const keys[] = { "operator", "dpdk", "delivery",
-	    "agencies", "warrants", "aaa", "evidence", NULL };
+	    "agencies", "warrants", "aaa", "evidence", "sip", NULL };
 
 	if (lt_cfg_check_members(c, root, keys, " at the top level") < 0 ||
 	    load_operator(c, root, cfg) < 0 || load_dpdk(c, root, cfg) < 0 ||
 	    load_delivery(c, root, cfg) < 0 || load_agencies(c, root, cfg) < 0 ||
-	    lt_cfg_load_aaa(c, root, cfg) < 0 ||
+	    lt_cfg_load_aaa(c, root, cfg) < 0 || lt_cfg_load_sip(c, root, cfg) < 0 ||
 	    load_warrants(c, root, cfg) < 0 || lt_cfg_load_ev(c, root, cfg) < 0)
 		return -1;
 	return 0;
@@ -813,5 +826,6 @@ lt_config_free(struct lt_config *cfg)
 	if (cfg->targets != NULL)
 		sodium_free(cfg->targets);
 	lt_cfg_free_aaa(cfg);
+	lt_cfg_free_sip(cfg);
 	sodium_memzero(cfg, sizeof(*cfg));
 }

@@ -79,6 +79,14 @@ struct lt_ident {
 	uint8_t v[LT_IDENT_MAX];	/* a MAC as its 6 octets */
 };
 
+#define LT_SIP_ID_MAX	256
+
+/* A SIP identity a warrant names, as written: sip:user@host, tel:+N, sip:user@*, sip:*@host. */
+struct lt_sipid {
+	uint16_t len;
+	char v[LT_SIP_ID_MAX];
+};
+
 struct lt_warrant {
 	char liid[LT_LIID_MAX + 1];
 	uint8_t liid_len;
@@ -93,6 +101,9 @@ struct lt_warrant {
 	uint8_t aaa_cc;			/* the target's AAA packets as CC too */
 	int line;
 	uint8_t evidence;		/* capture-to-disk of its CC packets */
+	struct lt_sipid *sipids;	/* its SIP identities (sip_uris), in lt_config's array */
+	uint32_t nsipids;
+	uint8_t sip_from;		/* From may name the target (it is spoofable) */
 };
 
 #define LT_AAA_PORTS_MAX	8
@@ -115,6 +126,25 @@ struct lt_aaa {
 	uint32_t nradius, ndhcp;
 	uint32_t access_timeout_s;	/* an unanswered Access-Request is accessFailed */
 	uint32_t max_sessions;		/* subscriber sessions tracked, target or not */
+};
+
+#define LT_SIP_PORTS_MAX	8
+
+/* The 'sip' section: where SIP is watched, and the call tracker's limits. */
+struct lt_sip_server {
+	uint8_t family;			/* 4 or 6 */
+	uint8_t addr[16];
+};
+
+struct lt_sip {
+	struct lt_sip_server *servers;	/* NULL: no sip section */
+	uint32_t nservers;
+	uint16_t ports[LT_SIP_PORTS_MAX];	/* UDP and TCP; default 5060 */
+	uint8_t nports;
+	uint32_t max_calls;		/* calls of targets tracked at once */
+	uint32_t setup_timeout_s;	/* an INVITE without a final answer ends */
+	uint32_t call_timeout_s;	/* an answered call without a message ends */
+	int line;
 };
 
 struct lt_port {
@@ -151,6 +181,11 @@ struct lt_config {
 	uint32_t nidents;
 	struct lt_aaa aaa;
 	struct lt_ev_conf ev;
+	struct lt_sip sip;
+	struct lt_sipid *sipids;	/* sodium_malloc'd, like idents */
+	uint32_t nsipids;
+	uint64_t spool_bytes;		/* disk quota per connection; 0: no spool */
+	char spool_dir[1024];		/* "": <state dir>/spool */
 };
 
 /*

@@ -48,6 +48,12 @@ static const struct field hi_fields[] = {
 	H(losses, "delivery_losses_total", "Connections lost or torn down.", false),
 	H(ka_sent, "delivery_keepalives_sent_total", "Keep-alives sent.", false),
 	H(ka_answered, "delivery_keepalives_answered_total", "Keep-alives answered.", false),
+	H(queued_disk, "delivery_spool_records", "Records waiting in the spool on disk.", true),
+	H(spooled, "delivery_spooled_total", "Records that went to the spool.", false),
+	H(resent, "delivery_resent_total",
+	    "Records written again after a lost connection (may arrive twice).", false),
+	H(overwritten, "delivery_overwritten_total",
+	    "Records dropped from a full spool, oldest first.", false),
 };
 #define NHI_FIELDS	(sizeof(hi_fields) / sizeof(hi_fields[0]))
 
@@ -435,6 +441,20 @@ text_delivery(const struct lt_status *s, FILE *out)
 			    num(b[0], h->connects, 11), num(b[1], h->losses, 11),
 			    num(b[2], h->ka_sent, 11), num(b[3], h->ka_answered, 11),
 			    h->ka_rtt_ms < 0 ? "-" : num(b[4], (uint64_t)h->ka_rtt_ms, 11));
+		}
+	}
+	fprintf(out, "\n%-12s %11s %11s %11s %11s\n", "Backlog", "on disk", "spooled",
+	    "resent", "overwritten");
+	for (uint32_t i = 0; i < s->nagencies; i++) {
+		const struct lt_status_agency *g = &s->agencies[i];
+
+		fprintf(out, "%.*s\n", LT_STATUS_ID_MAX, g->id);
+		for (int k = 0; k < 2; k++) {
+			const struct lt_status_hi *h = k == 0 ? &g->hi2 : &g->hi3;
+
+			fprintf(out, "  %-10s %11s %11s %11s %11s\n", k == 0 ? "HI2" : "HI3",
+			    num(b[0], h->queued_disk, 11), num(b[1], h->spooled, 11),
+			    num(b[2], h->resent, 11), num(b[3], h->overwritten, 11));
 		}
 	}
 }

@@ -27,6 +27,7 @@ struct lt_status_hi {
 	char state[LT_STATUS_STATE_MAX + 1];
 	uint64_t records_sent, bytes_sent, queued, lost;
 	uint64_t connects, losses, ka_sent, ka_answered;
+	uint64_t queued_disk, spooled, resent, overwritten;
 	int64_t ka_rtt_ms;		/* last keep-alive round trip, -1: none yet */
 };
 

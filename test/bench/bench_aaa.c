@@ -595,9 +595,9 @@ owner_drain(struct owner *ow)
 			const uint8_t *p;
 			size_t len;
 
-			while ((p = lt_sendq_peek(&c[k]->q, &len)) != NULL) {
+			while ((p = lt_sendq_peek(&c[k]->cq.q, &len)) != NULL) {
 				ow->bytes += len;
-				ow->records += lt_sendq_consume(&c[k]->q, len);
+				ow->records += lt_sendq_consume(&c[k]->cq.q, len);
 			}
 		}
 	}

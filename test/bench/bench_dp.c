@@ -190,9 +190,9 @@ drain(void)
 			const uint8_t *p;
 			size_t len;
 
-			while ((p = lt_sendq_peek(&c[k]->q, &len)) != NULL) {
+			while ((p = lt_sendq_peek(&c[k]->cq.q, &len)) != NULL) {
 				drained_bytes += len;
-				drained_records += lt_sendq_consume(&c[k]->q, len);
+				drained_records += lt_sendq_consume(&c[k]->cq.q, len);
 			}
 		}
 	}

@@ -10,6 +10,9 @@
 #include "util/io.h"
 #include "util/rmtree.h"
 
+/* The key the seeds were made with (test/fuzz/make-spool-seeds.c). */
+static const uint8_t key[LT_SPOOL_KEY_LEN] = { 0x5e, 0xed };
+
 /*
  * First byte: the ack offset into the segment (times 16), or 0xff for no
  * ack file; the rest is seg-0000000000000001.  Whatever open keeps must
@@ -50,7 +53,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		close(fd);
 	}
 
-	FUZZ_CHECK(lt_spool_open(dir, 1u << 24, &sp, err, sizeof(err)) == 0);
+	FUZZ_CHECK(lt_spool_open(dir, 1u << 24, key, &sp, err, sizeof(err)) == 0);
 	lt_spool_stats(sp, &st);
 	FUZZ_CHECK(st.bytes + st.damaged_bytes <= len - 1);
 	while ((r = lt_spool_peek(sp, &rec, &rlen, &sid)) == 1) {
@@ -61,7 +64,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	FUZZ_CHECK(r == 0 && n == st.records);
 	lt_spool_close(sp);
 
-	FUZZ_CHECK(lt_spool_open(dir, 1u << 24, &sp, err, sizeof(err)) == 0);
+	FUZZ_CHECK(lt_spool_open(dir, 1u << 24, key, &sp, err, sizeof(err)) == 0);
 	lt_spool_stats(sp, &st2);
 	FUZZ_CHECK(st2.records == 0 && st2.damaged == 0 && st2.segments == 0);
 	lt_spool_close(sp);

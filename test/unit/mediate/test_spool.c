@@ -21,6 +21,7 @@
 #define QUOTA	(64u * 1024)	/* segments of 8 KiB */
 
 static char dir[64];
+static const uint8_t key[LT_SPOOL_KEY_LEN] = { 1, 2, 3 };
 
 static int
 setup(void **state)
@@ -86,7 +87,7 @@ open_ok(uint64_t quota)
 	struct lt_spool *sp;
 	char err[256];
 
-	if (lt_spool_open(dir, quota, &sp, err, sizeof(err)) != 0)
+	if (lt_spool_open(dir, quota, key, &sp, err, sizeof(err)) != 0)
 		fail_msg("%s", err);
 	return sp;
 }
@@ -108,7 +109,7 @@ order_reopen(void **state)
 	assert_int_equal(lt_spool_peek(sp, &r, &len, &sid), 0);
 	assert_int_equal(lt_spool_ack(sp), -1);
 	assert_string_equal(lt_spool_errmsg(sp),
-	    "spool: acknowledgement without a record peeked");
+	    "spool: acknowledgement without a record read");
 	for (uint32_t i = 0; i < 30; i++)
 		assert_int_equal(append_rec(sp, i), 0);
 	expect_rec(sp, 0);
@@ -157,15 +158,15 @@ limits(void **state)
 	char err[256];
 
 	(void)state;
-	assert_int_equal(lt_spool_open(dir, 1000, &sp, err, sizeof(err)), -1);
+	assert_int_equal(lt_spool_open(dir, 1000, key, &sp, err, sizeof(err)), -1);
 	assert_null(sp);
 	assert_non_null(strstr(err, "below the minimum of 65536"));
 	sp = open_ok(QUOTA);
 	assert_int_equal(lt_spool_append(sp, 1, big, 0), -1);
-	assert_int_equal(lt_spool_append(sp, 1, big, 8192 - 24 + 1), -1);
+	assert_int_equal(lt_spool_append(sp, 1, big, 8192 - LT_SPOOL_OVERHEAD + 1), -1);
 	assert_string_equal(lt_spool_errmsg(sp),
-	    "spool: a record of 8169 bytes does not fit (largest 8168)");
-	assert_int_equal(lt_spool_append(sp, 1, big, 8192 - 24), 0);
+	    "spool: a record of 8145 bytes does not fit (largest 8144)");
+	assert_int_equal(lt_spool_append(sp, 1, big, 8192 - LT_SPOOL_OVERHEAD), 0);
 	lt_spool_close(sp);
 }
 
@@ -187,7 +188,7 @@ count_cb(void *arg, uint32_t sid, uint64_t n)
 static void
 quota_overwrite(void **state)
 {
-	uint8_t b[1000];
+	uint8_t b[1024 - LT_SPOOL_OVERHEAD];
 	struct lt_spool *sp;
 	struct lt_spool_stats st;
 	struct counts c = { { 0 }, 0 };
@@ -209,7 +210,10 @@ quota_overwrite(void **state)
 		assert_int_equal(lt_spool_peek(sp, &r, &len, &sid), 1);
 		assert_int_equal(lt_spool_ack(sp), 0);
 	}
-	/* peeked when the quota drops it: its ack changes nothing */
+	/*
+	 * Read ahead when the quota drops it: it is on its way from memory, so
+	 * not counted as overwritten, and its ack changes nothing.
+	 */
 	assert_int_equal(lt_spool_peek(sp, &r, &len, &sid), 1);
 	assert_int_equal(r[0], 2);
 	/* record 64 drops records 2..7 (ids 2 0 1 2 0 1); 73 drops 8..15 */
@@ -219,15 +223,15 @@ quota_overwrite(void **state)
 	}
 	assert_int_equal(lt_spool_ack(sp), 0);
 	lt_spool_stats(sp, &st);
-	assert_int_equal(st.overwritten, 14);
+	assert_int_equal(st.overwritten, 13);
 	assert_int_equal(st.records, 74 - 16);
 	assert_int_equal(st.bytes, QUOTA - 6 * 1024);
 	lt_spool_overwritten(sp, count_cb, &c);
 	assert_int_equal(c.calls, 3);
-	/* 2..7: 2 0 1 2 0 1; 8..15: 2 0 1 2 0 1 2 0 */
+	/* 3..7: 0 1 2 0 1; 8..15: 2 0 1 2 0 1 2 0 */
 	assert_int_equal(c.n[0], 5);
 	assert_int_equal(c.n[1], 4);
-	assert_int_equal(c.n[2], 5);
+	assert_int_equal(c.n[2], 4);
 	assert_int_equal(lt_spool_peek(sp, &r, &len, &sid), 1);
 	assert_int_equal(r[0], 16);
 	assert_int_equal(sid, 16 % 3);
@@ -269,7 +273,7 @@ torn_tail(void **state)
 	lt_spool_stats(sp, &st);
 	assert_int_equal(st.records, 4);
 	assert_int_equal(st.damaged, 1);
-	assert_int_equal(st.damaged_bytes, rec_len(4) + 24 - 3);
+	assert_int_equal(st.damaged_bytes, rec_len(4) + LT_SPOOL_OVERHEAD - 3);
 	assert_int_equal(stat(seg_path(1), &sb), 0);
 	assert_int_equal(sb.st_size, st.bytes);
 	for (uint32_t i = 0; i < 4; i++) {
@@ -312,10 +316,10 @@ flipped_byte(void **state)
 	lt_spool_close(sp);
 	assert_int_equal(stat(seg_path(1), &sb), 0);
 	for (off_t o = 0; o < sb.st_size; k++)
-		o += (off_t)rec_len(k) + 24;
+		o += (off_t)rec_len(k) + LT_SPOOL_OVERHEAD;
 	assert_true(k > 7 && k < 20);
 	for (uint32_t i = 0; i < 6; i++)
-		off += (off_t)rec_len(i) + 24;
+		off += (off_t)rec_len(i) + LT_SPOOL_OVERHEAD;
 	flip_byte(seg_path(1), off + 8 + 100);	/* inside record 6's payload */
 
 	sp = open_ok(QUOTA);
@@ -352,7 +356,7 @@ damaged_ack(void **state)
 	assert_true((fd = open(p, O_WRONLY | O_TRUNC)) >= 0);
 	assert_int_equal(write(fd, "LTSPACK1", 8), 8);
 	close(fd);
-	assert_int_equal(lt_spool_open(dir, QUOTA, &sp, err, sizeof(err)), -1);
+	assert_int_equal(lt_spool_open(dir, QUOTA, key, &sp, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "its ack file is damaged; remove it"));
 }
 
@@ -400,7 +404,7 @@ child_run(struct progress *pg)
 	pg->appended = 5;
 	pg->acked = pg->acked_synced = 2;
 	pg->synced = 5;
-	if (lt_spool_open(dir, QUOTA, &sp, err, sizeof(err)) != 0)
+	if (lt_spool_open(dir, QUOTA, key, &sp, err, sizeof(err)) != 0)
 		return -1;
 	for (uint32_t i = 5; i < 35; i++) {
 		/* a failed append is retried: it must leave no torn record */
@@ -495,7 +499,7 @@ crash_steps(int exit_mode)
 			break;
 	}
 	/* at least opens, writes, fsyncs and renames of a few rounds */
-	assert_true(n > 100);
+	assert_true(n > 40);
 	munmap(pg, sizeof(*pg));
 	print_message("%ld fault steps, %d runs with resend-window duplicates\n",
 	    n, dups);

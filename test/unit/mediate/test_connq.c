@@ -1,0 +1,272 @@
+/* test_connq.c - a connection's queue: spill to the spool and back in order, resend of the unconfirmed window, restart. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "mediate/connq.h"
+#include "util/rmtree.h"
+
+static const uint8_t key[LT_SPOOL_KEY_LEN] = { 7, 7, 7 };
+static char dir[64];
+
+/* What reached the "agency", record by record. */
+struct wire {
+	uint32_t ids[20000];
+	size_t n;
+	uint8_t part[70000];
+	size_t plen;
+};
+
+static int
+setup(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/lt-connq-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	strcat(dir, "/s");
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	*strrchr(dir, '/') = '\0';
+	assert_int_equal(lt_rmtree(dir), 0);
+	return 0;
+}
+
+/* Record i: a DER SEQUENCE of 200..455 bytes holding i. */
+static size_t
+rec_len(uint32_t i)
+{
+	return 4 + 200 + i % 256;
+}
+
+static void
+put(struct lt_connq *cq, uint32_t i)
+{
+	size_t n = rec_len(i);
+	uint8_t *p = lt_connq_reserve(cq, n);
+
+	assert_non_null(p);
+	p[0] = 0x30;
+	p[1] = 0x82;
+	p[2] = (uint8_t)((n - 4) >> 8);
+	p[3] = (uint8_t)(n - 4);
+	memset(p + 4, (int)(i & 0xff), n - 4);
+	memcpy(p + 4, &i, 4);
+	lt_connq_commit(cq, n, i % 5);
+}
+
+static void
+wire_take(struct wire *w, const uint8_t *p, size_t n)
+{
+	while (n > 0) {
+		size_t need, take;
+
+		if (w->plen < 4) {
+			take = 4 - w->plen < n ? 4 - w->plen : n;
+		} else {
+			need = 4 + ((size_t)w->part[2] << 8 | w->part[3]);
+			take = need - w->plen < n ? need - w->plen : n;
+		}
+		memcpy(w->part + w->plen, p, take);
+		w->plen += take;
+		p += take;
+		n -= take;
+		if (w->plen >= 4 && w->plen == 4 + ((size_t)w->part[2] << 8 | w->part[3])) {
+			uint32_t id;
+
+			memcpy(&id, w->part + 4, 4);
+			assert_int_equal(w->plen, rec_len(id));
+			assert_true(w->n < 20000);
+			w->ids[w->n++] = id;
+			w->plen = 0;
+		}
+	}
+}
+
+/* Writes up to budget bytes in pieces of at most chunk; returns bytes written. */
+static size_t
+pump(struct lt_connq *cq, struct wire *w, size_t budget, size_t chunk)
+{
+	size_t done = 0;
+
+	while (done < budget) {
+		size_t len, left;
+		const uint8_t *p;
+
+		assert_int_equal(lt_connq_refill(cq), 0);
+		if ((p = lt_connq_peek(cq, &len, &left)) == NULL)
+			break;
+		if (len > chunk)
+			len = chunk;
+		if (len > budget - done)
+			len = budget - done;
+		wire_take(w, p, len);
+		lt_connq_written(cq, len);
+		done += len;
+	}
+	return done;
+}
+
+/* Writes the rest of the record in flight, if any. */
+static void
+finish_record(struct lt_connq *cq, struct wire *w)
+{
+	size_t len, left;
+	const uint8_t *p = lt_connq_peek(cq, &len, &left);
+
+	if (p != NULL && left > 0) {
+		wire_take(w, p, left);
+		lt_connq_written(cq, left);
+	}
+}
+
+static struct lt_spool *
+spool_open(void)
+{
+	struct lt_spool *sp;
+	char err[256];
+
+	if (lt_spool_open(dir, 1u << 20, key, &sp, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	return sp;
+}
+
+static void
+spill_and_back_in_order(void **state)
+{
+	static struct wire w;
+	struct lt_connq cq;
+
+	(void)state;
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(lt_connq_init(&cq, 8192, 256 * 1024, spool_open()), 0);
+	for (uint32_t i = 0; i < 500; i++)
+		put(&cq, i);
+	assert_true(cq.spooled > 400);		/* 8 KiB hold a few dozen */
+	assert_true(lt_connq_spool_records(&cq) == cq.spooled);
+	/* a little is written, then more arrives behind the spooled records */
+	pump(&cq, &w, 3000, 777);
+	for (uint32_t i = 500; i < 800; i++)
+		put(&cq, i);
+	while (!lt_connq_idle(&cq)) {
+		pump(&cq, &w, 100000, 1500);
+		lt_connq_confirm(&cq, lt_connq_mark(&cq));
+	}
+	assert_int_equal(w.n, 800);
+	for (uint32_t i = 0; i < 800; i++)
+		assert_int_equal(w.ids[i], i);
+	assert_int_equal(lt_connq_spool_records(&cq), 0);
+	assert_int_equal(cq.unspooled, cq.spooled);
+	assert_int_equal(cq.resent, 0);
+	lt_connq_free(&cq);
+}
+
+static void
+loss_resends_only_the_window(void **state)
+{
+	static struct wire w;
+	struct lt_connq cq;
+	uint64_t mark;
+	size_t dups = 0;
+	uint32_t next = 0;
+
+	(void)state;
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(lt_connq_init(&cq, 16384, 256 * 1024, spool_open()), 0);
+	for (uint32_t i = 0; i < 300; i++)
+		put(&cq, i);
+	pump(&cq, &w, 5000, 1000);
+	finish_record(&cq, &w);			/* a keep-alive goes out between records only */
+	mark = lt_connq_mark(&cq);
+	pump(&cq, &w, 3333, 1000);		/* cut inside a record */
+	lt_connq_confirm(&cq, mark);
+	/* the agency got up to the last whole record; the record cut short is lost with the line */
+	w.plen = 0;
+	lt_connq_lost(&cq);
+	assert_true(cq.resent > 0);
+	while (!lt_connq_idle(&cq)) {
+		pump(&cq, &w, 100000, 999);
+		lt_connq_confirm(&cq, lt_connq_mark(&cq));
+	}
+	/* every record, in order, with repeats only of what followed the confirmed mark */
+	for (size_t k = 0; k < w.n; k++) {
+		if (w.ids[k] < next) {
+			dups++;
+			continue;
+		}
+		assert_int_equal(w.ids[k], next);
+		next++;
+	}
+	assert_int_equal(next, 300);
+	assert_int_equal(dups, cq.resent);
+	lt_connq_free(&cq);
+}
+
+static void
+restart_sends_the_spool_first(void **state)
+{
+	static struct wire w;
+	struct lt_connq cq;
+
+	(void)state;
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(lt_connq_init(&cq, 4096, 256 * 1024, spool_open()), 0);
+	for (uint32_t i = 0; i < 200; i++)
+		put(&cq, i);
+	/* what is in memory dies with the process; the spool survives */
+	lt_connq_free(&cq);
+
+	assert_int_equal(lt_connq_init(&cq, 4096, 256 * 1024, spool_open()), 0);
+	assert_true(cq.spilling);
+	for (uint32_t i = 1000; i < 1050; i++)
+		put(&cq, i);
+	while (!lt_connq_idle(&cq)) {
+		pump(&cq, &w, 100000, 4096);
+		lt_connq_confirm(&cq, lt_connq_mark(&cq));
+	}
+	assert_true(w.n > 150);
+	for (size_t k = 1; k < w.n; k++)
+		assert_true(w.ids[k] == w.ids[k - 1] + 1 || (w.ids[k] == 1000 &&
+		    w.ids[k - 1] == 199));
+	assert_int_equal(w.ids[w.n - 1], 1049);
+	assert_int_equal(w.ids[0], 200 - (w.n - 50));
+	lt_connq_free(&cq);
+}
+
+static void
+memory_only_refuses_when_full(void **state)
+{
+	struct lt_connq cq;
+	uint32_t i;
+
+	(void)state;
+	assert_int_equal(lt_connq_init(&cq, 4096, 256 * 1024, NULL), 0);
+	for (i = 0; lt_connq_reserve(&cq, rec_len(i)) != NULL; i++)
+		put(&cq, i);
+	assert_true(i > 5 && i < 20);
+	assert_false(lt_connq_idle(&cq));
+	lt_connq_free(&cq);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(spill_and_back_in_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(loss_resends_only_the_window, setup, teardown),
+		cmocka_unit_test_setup_teardown(restart_sends_the_spool_first, setup, teardown),
+		cmocka_unit_test_setup_teardown(memory_only_refuses_when_full, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
