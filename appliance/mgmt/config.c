@@ -629,8 +629,7 @@ load_warrant(struct lt_cfgctx *c, config_setting_t *g, uint32_t idx, struct lt_c
 		if (w->nidents > 0 || w->nsipids > 0)
 			return 0;
 		return lt_cfg_fail(c, w->line, "%s: needs 'targets' or at least one of "
-		    "'usernames', 'calling_station_ids', 'macs', 'circuit_ids', 'sip_uris'",
-		    what);
+		    "'usernames', 'calling_station_ids', 'macs', 'circuit_ids'", what);
 	}
 	return load_targets(c, g, what, w, cfg);
 }

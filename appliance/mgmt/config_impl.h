@@ -43,4 +43,13 @@ void lt_cfg_free_aaa(struct lt_config *cfg);
 /* config_ev.c: agencies' integrity, the evidence group, warrants' evidence (after both lists). */
 int lt_cfg_load_ev(struct lt_cfgctx *c, config_setting_t *root, struct lt_config *cfg);
 
+/* config_sip.c: the sip section; a warrant's sip_uris and sip_from (after lt_cfg_alloc_sipids). */
+int lt_cfg_load_sip(struct lt_cfgctx *c, config_setting_t *root, struct lt_config *cfg);
+size_t lt_cfg_count_sipids(config_setting_t *warrants);
+int lt_cfg_alloc_sipids(struct lt_cfgctx *c, config_setting_t *warrants,
+    struct lt_config *cfg);
+int lt_cfg_load_sipids(struct lt_cfgctx *c, config_setting_t *g, const char *what,
+    struct lt_warrant *w, struct lt_config *cfg);
+void lt_cfg_free_sip(struct lt_config *cfg);
+
 #endif
