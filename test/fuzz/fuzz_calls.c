@@ -21,6 +21,15 @@
 static uint8_t cin_state[CINS];	/* 0 none, 1 begun, 2 ended */
 static struct sipcalls *calls;
 static int64_t now;
+static int64_t epref;		/* media_ep's running sum */
+
+static void
+on_ep(void *ctx, const struct sipcall_ep *e, int delta)
+{
+	(void)ctx;
+	FUZZ_CHECK(e->family == 4 || e->family == 6);
+	epref += delta;
+}
 
 static void
 on_iri(void *ctx, const struct sipcall_iri *e)
@@ -93,7 +102,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	static const uint8_t key[16] = "fuzz-calls-key!!";
 	struct sipcalls_cfg cc = { .max_calls = 8, .max_media = 24,
 	    .targets = targets, .hash_key = key, .first_cin = FIRST_CIN,
-	    .iri = on_iri };
+	    .iri = on_iri, .media_ep = on_ep };
 	struct sipstream_cfg sc = { .max_flows = 4, .max_buffered = 4096,
 	    .hash_key = key, .msg = on_tcp };
 	struct fuzz_in in = { data, len };
@@ -103,6 +112,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		init_targets();
 	cc.ntargets = (uint32_t)ntargets;
 	memset(cin_state, 0, sizeof(cin_state));
+	epref = 0;
 	now = 1000000;
 	if ((calls = sipcalls_new(&cc)) == NULL || (st = sipstream_new(&sc)) == NULL)
 		abort();
@@ -164,12 +174,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		free(b);
 		FUZZ_CHECK(sipcalls_count(calls) <= 8);
 		FUZZ_CHECK(sipcalls_media_count(calls) <= 24);
+		FUZZ_CHECK(epref == (int64_t)sipcalls_media_count(calls));
 		FUZZ_CHECK(sipstream_flows(st) <= 4);
 	}
 	/* far in the future: every call ends, then is freed */
 	now += (int64_t)86400 * 1000000;
 	sipcalls_tick(calls, now);
-	FUZZ_CHECK(sipcalls_media_count(calls) == 0);
+	FUZZ_CHECK(sipcalls_media_count(calls) == 0 && epref == 0);
 	now += (int64_t)86400 * 1000000;
 	sipcalls_tick(calls, now);
 	sipstream_tick(st, now);

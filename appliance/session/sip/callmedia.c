@@ -77,6 +77,8 @@ ep_remove(struct sipcalls *t, uint32_t j)
 		pp = &t->meps[*pp].hnext;
 	*pp = e->hnext;
 	t->calls[e->call].ep[e->stream][e->side][e->kind] = NIL;
+	if (t->cfg.media_ep != NULL)
+		t->cfg.media_ep(t->cfg.ctx, &e->ep, -1);
 	e->hnext = t->mfree;
 	t->mfree = j;
 	t->nmeps--;
@@ -116,6 +118,8 @@ ep_set(struct sipcalls *t, uint32_t c, int side, int k, int kind,
 	t->mhead[b] = j;
 	*slot = j;
 	t->nmeps++;
+	if (t->cfg.media_ep != NULL)
+		t->cfg.media_ep(t->cfg.ctx, ep, 1);
 	return 0;
 }
 

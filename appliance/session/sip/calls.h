@@ -97,6 +97,8 @@ struct sipcalls_cfg {
 	const uint8_t *hash_key;	/* 16 bytes; NULL: random */
 	uint32_t first_cin;		/* CINs are given from here on, one per (call, warrant) */
 	void (*iri)(void *ctx, const struct sipcall_iri *ev);
+	/* Optional: a media endpoint's address is now held once more (+1) or once less (-1). */
+	void (*media_ep)(void *ctx, const struct sipcall_ep *ep, int delta);
 	void *ctx;
 };
 

@@ -138,6 +138,14 @@ on_iri(void *ctx, const struct sipcall_iri *e)
 }
 
 static void
+on_media_ep(void *ctx, const struct sipcall_ep *ep, int delta)
+{
+	struct voip *v = ctx;
+
+	v->cfg.media_ep(v->cfg.ctx, ep, delta);
+}
+
+static void
 sip_msg(struct voip *v, const struct sipcall_ep *src, const struct sipcall_ep *dst,
     const uint8_t *msg, size_t len, int64_t ts)
 {
@@ -177,6 +185,7 @@ voip_new(const struct voip_cfg *cfg)
 		v->cfg.nports = 1;
 	}
 	cc.iri = on_iri;
+	cc.media_ep = cfg->media_ep != NULL ? on_media_ep : NULL;
 	cc.ctx = v;
 	sc.ctx = v;
 	n = cc.max_calls * 2;

@@ -72,18 +72,29 @@ target(uint32_t warrant, const char *s, int from_ok)
 }
 
 static const uint8_t key16[16] = "0123456789abcdef";
+static int64_t epref;		/* media_ep's running sum: the endpoints held */
+
+static void
+on_ep(void *ctx, const struct sipcall_ep *e, int delta)
+{
+	(void)ctx;
+	assert_true(e->family == 4 || e->family == 6);
+	epref += delta;
+	assert_true(epref >= 0);
+}
 
 static struct sipcalls *
 tracker(uint32_t max_calls)
 {
 	struct sipcalls_cfg cfg = {
 		.max_calls = max_calls, .targets = targets, .ntargets = ntargets,
-		.hash_key = key16, .first_cin = 100, .iri = on_iri,
+		.hash_key = key16, .first_cin = 100, .iri = on_iri, .media_ep = on_ep,
 	};
 	struct sipcalls *t = sipcalls_new(&cfg);
 
 	assert_non_null(t);
 	nev = 0;
+	epref = 0;
 	return t;
 }
 
@@ -134,6 +145,7 @@ media(struct sipcalls *t, const char *src, unsigned sport, const char *dst,
 	struct sipcall_ep s = ep(src, sport), d = ep(dst, dport);
 
 	memset(h, 0, sizeof(*h));
+	assert_int_equal(epref, sipcalls_media_count(t));
 	return sipcalls_media(t, &s, &d, h);
 }
 
@@ -221,6 +233,7 @@ test_basic_call(void **state)
 	EV(6, 7, 100, ETSI_IRI_END, "SIP/2.0 200 OK");
 	assert_int_equal(media(t, "192.0.2.1", 4000, "198.51.100.2", 5000, &h), 0);
 	assert_int_equal(sipcalls_media_count(t), 0);
+	assert_int_equal(epref, 0);
 	/* a retransmitted 200: counted, no IRI */
 	assert_int_equal(feed(t, gen_resp(buf, sizeof(buf), 200, "OK", &D, 1, 9,
 	    "BYE", NULL, NULL), 0), -SIPCALL_E_AFTER_END);
