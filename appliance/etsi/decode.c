@@ -1093,6 +1093,13 @@ tri_payload(const struct der_tlv *t, struct etsi_pdu *out, struct der_err *e)
 		    ETSI_KIND_KEEPALIVE_RESPONSE;
 		return 0;
 	}
+	if (alt.num == 7) {
+		if (der_get_null(&alt, e, "cINReset") < 0)
+			return -1;
+		if (alt.id != DER_ID_CTX)
+			return der_fail(e, alt.hdr, "tRIPayload", "NULL must be primitive");
+		return 0;
+	}
 	return skip(&alt, e, "tRIPayload");
 }
 

@@ -149,6 +149,14 @@ int etsi_ipiri_encode(uint8_t *buf, size_t cap, const struct etsi_tmpl *t,
 int etsi_keepalive_encode(uint8_t *buf, size_t cap, const struct etsi_tmpl *t,
     uint32_t seq, struct etsi_time ts, int response);
 
+/*
+ * A whole TRI record cINReset for the template's (LIID, CIN): its sequence
+ * numbers, IRI and CC, start again at 0 (sent after a restart that could not
+ * keep them).  Its own sequenceNumber is 0.  At most ETSI_TRI_MAX bytes.
+ */
+int etsi_cinreset_encode(uint8_t *buf, size_t cap, const struct etsi_tmpl *t,
+    struct etsi_time ts);
+
 /* IntegrityCheck (TS 102 232-1 TRIPayload integrityCheck [0]). */
 #define ETSI_IC_MAX_SEQS	1024	/* includedSequenceNumbers per check */
 #define ETSI_IC_HASH_LEN	32	/* SHA-256 */

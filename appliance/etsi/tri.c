@@ -4,19 +4,35 @@
 
 #define W(e)	do { if ((e) < 0) return -1; } while (0)
 
-/* PS-PDU { pSHeader, payload [2] { tRIPayload [2] { keep-alive [3] | keep-aliveResponse [4] } } } */
-int
-etsi_keepalive_encode(uint8_t *buf, size_t cap, const struct etsi_tmpl *t,
-    uint32_t seq, struct etsi_time ts, int response)
+/* PS-PDU { pSHeader, payload [2] { tRIPayload [2] { a NULL alternative } } } */
+static int
+tri_null(uint8_t *buf, size_t cap, const struct etsi_tmpl *t, uint32_t seq,
+    struct etsi_time ts, unsigned alt)
 {
 	uint8_t *end = buf + cap, *p = end;
 
-	W(der_null(&p, buf, DER_IMPL(response ? 4 : 3)));
+	W(der_null(&p, buf, DER_IMPL(alt)));
 	W(der_tl(&p, buf, DER_EXPL(2), (size_t)(end - p)));
 	W(der_tl(&p, buf, DER_EXPL(2), (size_t)(end - p)));
 	W(etsi_hdr_write(&p, buf, t, seq, ts));
 	W(etsi_pdu_wrap(&p, buf, (size_t)(end - p)));
 	return (int)(end - p);
+}
+
+/* keep-alive [3], or keep-aliveResponse [4] */
+int
+etsi_keepalive_encode(uint8_t *buf, size_t cap, const struct etsi_tmpl *t,
+    uint32_t seq, struct etsi_time ts, int response)
+{
+	return tri_null(buf, cap, t, seq, ts, response ? 4 : 3);
+}
+
+/* cINReset [7]: the sequence numbers of this (LIID, CIN) start again at 0. */
+int
+etsi_cinreset_encode(uint8_t *buf, size_t cap, const struct etsi_tmpl *t,
+    struct etsi_time ts)
+{
+	return tri_null(buf, cap, t, 0, ts, 7);
 }
 
 /*

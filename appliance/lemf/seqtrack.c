@@ -34,6 +34,9 @@ struct stream {
 	size_t nchunk, chunk_cap;	/* used, slots (a power of two) */
 	uint32_t first, last;
 	uint64_t count, dups, distinct;
+	uint32_t epoch;		/* cINResets before this run of numbers */
+	uint8_t retired;	/* a later epoch took over */
+	uint8_t reset_pending;	/* a cINReset came: the next 0 starts an epoch */
 };
 
 struct seqtrack {
@@ -95,7 +98,7 @@ lookup(const struct seqtrack *st, uint32_t h, const char *liid, size_t len,
     int has_cin, uint32_t cin, int kind)
 {
 	for (struct stream *s = st->bucket[h % st->nbucket]; s; s = s->next)
-		if (s->hash == h && s->liid_len == len && s->kind == kind &&
+		if (s->hash == h && !s->retired && s->liid_len == len && s->kind == kind &&
 		    s->has_cin == !!has_cin && (!has_cin || s->cin == cin) &&
 		    memcmp(s->liid, liid, len) == 0)
 			return s;
@@ -225,6 +228,17 @@ seqtrack_add(struct seqtrack *st, const char *liid, size_t liid_len,
 		liid_len = LIID_MAX;
 	h = key_hash(liid, liid_len, !!has_cin, has_cin ? cin : 0, kind);
 	s = lookup(st, h, liid, liid_len, has_cin, cin, kind);
+	if (s != NULL && s->reset_pending) {
+		s->reset_pending = 0;
+		if (seq == 0 && s->count > 0) {
+			uint32_t epoch = s->epoch + 1;
+
+			s->retired = 1;
+			if ((s = insert(st, h, liid, liid_len, has_cin, cin, kind)) == NULL)
+				return -1;
+			s->epoch = epoch;
+		}
+	}
 	if (s == NULL &&
 	    (s = insert(st, h, liid, liid_len, has_cin, cin, kind)) == NULL)
 		return -1;
@@ -236,6 +250,21 @@ seqtrack_add(struct seqtrack *st, const char *liid, size_t liid_len,
 	else
 		s->distinct++;
 	return r;
+}
+
+void
+seqtrack_reset(struct seqtrack *st, const char *liid, size_t liid_len, int has_cin,
+    uint32_t cin)
+{
+	if (liid_len > LIID_MAX)
+		liid_len = LIID_MAX;
+	for (int kind = SEQTRACK_IRI; kind <= SEQTRACK_CC; kind++) {
+		uint32_t h = key_hash(liid, liid_len, !!has_cin, has_cin ? cin : 0, kind);
+		struct stream *s = lookup(st, h, liid, liid_len, has_cin, cin, kind);
+
+		if (s != NULL)
+			s->reset_pending = 1;
+	}
 }
 
 static void
@@ -300,7 +329,9 @@ stream_cmp(const void *a, const void *b)
 		return x->has_cin < y->has_cin ? -1 : 1;
 	if (x->cin != y->cin)
 		return x->cin < y->cin ? -1 : 1;
-	return (int)x->kind - (int)y->kind;
+	if (x->kind != y->kind)
+		return (int)x->kind - (int)y->kind;
+	return x->epoch < y->epoch ? -1 : x->epoch > y->epoch;
 }
 
 /* Printable ASCII as is, everything else (and backslash, space) as \xNN. */
@@ -336,15 +367,20 @@ seqtrack_print(const struct seqtrack *st, FILE *f)
 	fprintf(f, "%-25s %10s %-4s %10s %10s %10s %10s %10s\n",
 	    "LIID", "CIN", "KIND", "COUNT", "FIRST", "LAST", "GAPS", "DUPS");
 	for (size_t i = 0; i < st->n; i++) {
-		char liid[LIID_MAX * 4 + 1], cin[12] = "-";
+		char liid[LIID_MAX * 4 + 1], cin[12] = "-", kind[16];
 		struct seqtrack_stat ss;
 
 		stat_of(v[i], &ss);
 		liid_text(v[i], liid);
 		if (v[i]->has_cin)
 			snprintf(cin, sizeof(cin), "%u", v[i]->cin);
+		/* after a cINReset the kind carries the epoch: "CC/1" */
+		snprintf(kind, sizeof(kind), "%s", v[i]->kind == SEQTRACK_IRI ? "IRI" : "CC");
+		if (v[i]->epoch > 0)
+			snprintf(kind, sizeof(kind), "%s/%u", v[i]->kind == SEQTRACK_IRI ?
+			    "IRI" : "CC", v[i]->epoch);
 		fprintf(f, "%-25s %10s %-4s %10llu %10u %10u %10llu %10llu\n",
-		    liid, cin, v[i]->kind == SEQTRACK_IRI ? "IRI" : "CC",
+		    liid, cin, kind,
 		    (unsigned long long)ss.count, ss.first, ss.last,
 		    (unsigned long long)ss.gaps, (unsigned long long)ss.dups);
 		count += ss.count;

@@ -29,6 +29,15 @@ void seqtrack_free(struct seqtrack *st);
 int seqtrack_add(struct seqtrack *st, const char *liid, size_t liid_len,
     int has_cin, uint32_t cin, enum seqtrack_kind kind, uint32_t seq);
 
+/*
+ * A cINReset for (LIID, CIN): for each kind, the next PDU numbered 0 starts
+ * a new epoch of numbers (printed as "CC/1", ...) instead of counting as a
+ * duplicate.  A cINReset on one connection may come after the other
+ * connection's new numbers began; then it changes nothing.
+ */
+void seqtrack_reset(struct seqtrack *st, const char *liid, size_t liid_len, int has_cin,
+    uint32_t cin);
+
 /* 0 and *out filled, or -1 if the stream has never been seen. */
 int seqtrack_get(const struct seqtrack *st, const char *liid, size_t liid_len,
     int has_cin, uint32_t cin, enum seqtrack_kind kind,

@@ -69,6 +69,8 @@ lemf_sink_pdu(struct lemf_sink *s, const struct pdu_origin *o,
 			json_object_set_new(j, "integrity", json_string(name));
 		put(s, j);
 	}
+	if (p->kind == ETSI_KIND_TRI_OTHER && p->tri == 7)
+		seqtrack_reset(s->st, p->liid, p->liid_len, p->has_cin, p->cin);
 	if (p->kind != ETSI_KIND_IRI && p->kind != ETSI_KIND_CC)
 		return 0;
 	k = p->kind == ETSI_KIND_IRI ? SEQTRACK_IRI : SEQTRACK_CC;

@@ -83,6 +83,20 @@ test_valid_vectors(void **state)
 		accepts(valid[i].b, valid[i].n, &p);
 	accepts(v_keepalive, sizeof(v_keepalive), &p);
 	assert_int_equal(p.kind, ETSI_KIND_KEEPALIVE);
+	accepts(v_cinreset, sizeof(v_cinreset), &p);
+	assert_int_equal(p.kind, ETSI_KIND_TRI_OTHER);
+	assert_int_equal(p.tri, 7);
+	{
+		/* cINReset is a NULL: not constructed, not with contents */
+		uint8_t b[sizeof(v_cinreset) + 1];
+		struct etsi_pdu q;
+		char err[200];
+
+		memcpy(b, v_cinreset, sizeof(v_cinreset));
+		b[sizeof(v_cinreset) - 2] = 0xa7;
+		assert_int_equal(etsi_pdu_decode(b, sizeof(v_cinreset), &q, err,
+		    sizeof(err)), -1);
+	}
 	accepts(v_ipcc, sizeof(v_ipcc), &p);
 	assert_int_equal(p.kind, ETSI_KIND_CC);
 	assert_int_equal(p.dir, ETSI_TO_TARGET);

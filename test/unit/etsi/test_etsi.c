@@ -118,6 +118,7 @@ test_keepalive(void **state)
 	(void)state;
 	EXACT(etsi_keepalive_encode(buf, cap, &t, 0, ts0, 0), v_keepalive);
 	EXACT(etsi_keepalive_encode(buf, cap, &t, 0, ts0, 1), v_keepalive_resp);
+	EXACT(etsi_cinreset_encode(buf, cap, &t, ts0), v_cinreset);
 	{
 		uint8_t b[ETSI_TRI_MAX];
 		struct etsi_time bad = { 1700000000, 1000000 };

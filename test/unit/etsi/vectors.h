@@ -49,6 +49,11 @@ static const uint8_t v_keepalive_resp[] = {
 	0x30, 0x53, V_HDR0, 0xa2, 0x04, 0xa2, 0x02, 0x84, 0x00,
 };
 
+/* tRIPayload cINReset [7] NULL */
+static const uint8_t v_cinreset[] = {
+	0x30, 0x53, V_HDR0, 0xa2, 0x04, 0xa2, 0x02, 0x87, 0x00,
+};
+
 /* IPCC toTarget, packet DE AD BE EF */
 static const uint8_t v_ipcc[] = {
 	0x30, 0x70, V_HDR7,

@@ -30,6 +30,47 @@ add(struct seqtrack *st, uint32_t seq, int expect)
 	    expect);
 }
 
+/* A cINReset: numbers from 0 again make a new epoch; a late one changes nothing. */
+static void
+cin_reset_epochs(void **state)
+{
+	struct seqtrack *st = seqtrack_new();
+	struct seqtrack_stat s;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	for (uint32_t i = 0; i < 50; i++)
+		add(st, i, 0);
+	/* the restart lost 50..59; the agency is told, then 0.. again */
+	seqtrack_reset(st, L1, strlen(L1), 1, 7);
+	for (uint32_t i = 0; i < 20; i++)
+		add(st, i, 0);
+	s = get(st, L1, 1, 7, SEQTRACK_CC);
+	assert_int_equal(s.count, 20);
+	assert_int_equal(s.gaps, 0);
+	assert_int_equal(s.dups, 0);
+	/* the other connection's cINReset, after the new numbers began: nothing */
+	seqtrack_reset(st, L1, strlen(L1), 1, 7);
+	add(st, 20, 0);
+	add(st, 5, 1);			/* a real duplicate is still one */
+	s = get(st, L1, 1, 7, SEQTRACK_CC);
+	assert_int_equal(s.count, 22);
+	assert_int_equal(s.dups, 1);
+	/* without a cINReset, 0 again is a duplicate */
+	add(st, 0, 1);
+	assert_int_equal(seqtrack_streams(st), 2);
+	f = open_memstream(&text, &len);
+	assert_non_null(f);
+	assert_int_equal(seqtrack_print(st, f), 0);
+	fclose(f);
+	assert_non_null(strstr(text, "LIID-1                             7 CC           50          0         49          0          0\n"));
+	assert_non_null(strstr(text, "LIID-1                             7 CC/1         23          0         20          0          2\n"));
+	free(text);
+	seqtrack_free(st);
+}
+
 static void
 in_order_no_gap(void **state)
 {
@@ -279,6 +320,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(in_order_no_gap),
+		cmocka_unit_test(cin_reset_epochs),
 		cmocka_unit_test(gap_in_middle_and_before_first),
 		cmocka_unit_test(duplicates),
 		cmocka_unit_test(merge_cases),
