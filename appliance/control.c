@@ -43,6 +43,7 @@ hi(struct lt_status_hi *h, const struct lt_conn *c, uint64_t extra_lost)
 	h->ka_sent = c->st.ka_sent;
 	h->ka_answered = c->st.ka_answered;
 	h->ka_rtt_ms = c->st.ka_rtt_us < 0 ? -1 : c->st.ka_rtt_us / 1000;
+	h->tls_failures = c->st.tls_failures;
 }
 
 static json_t *

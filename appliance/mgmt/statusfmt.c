@@ -54,6 +54,8 @@ static const struct field hi_fields[] = {
 	    "Records written again after a lost connection (may arrive twice).", false),
 	H(overwritten, "delivery_overwritten_total",
 	    "Records dropped from a full spool, oldest first.", false),
+	H(tls_failures, "delivery_tls_failures_total",
+	    "TLS handshakes that failed or met the wrong peer.", false),
 };
 #define NHI_FIELDS	(sizeof(hi_fields) / sizeof(hi_fields[0]))
 

@@ -29,6 +29,7 @@ struct lt_status_hi {
 	uint64_t connects, losses, ka_sent, ka_answered;
 	uint64_t queued_disk, spooled, resent, overwritten;
 	int64_t ka_rtt_ms;		/* last keep-alive round trip, -1: none yet */
+	uint64_t tls_failures;		/* TLS handshakes failed or refused (wrong peer) */
 };
 
 struct lt_status_agency {
