@@ -6,6 +6,7 @@
 #include <rte_ring.h>
 
 #include "dp.h"
+#include "session/sip/voipdp.h"
 #include "session/track/track_impl.h"
 
 #define AAA_RING	4096
@@ -208,6 +209,10 @@ aaa_process(const uint8_t *l3, uint32_t l3_len, uint8_t family, int64_t ts_us)
 	bool to_server;
 	int srv;
 
+	if (lt_voip_on && lt_voip_wants(family, l3, l3_len)) {
+		lt_voip_process(l3, l3_len, ts_us);
+		return;
+	}
 	if (udp_of(l3, l3_len, family, &u) < 0) {
 		if (u.fragment)
 			aaa_fragment(l3, l3_len, family, ts_us);
@@ -235,6 +240,8 @@ lt_track_aaa(struct lt_worker *w, struct rte_mbuf *m, uint8_t family, const uint
 	bool to_server;
 	int srv;
 
+	if (lt_voip_on && lt_voip_wants(family, l3, l3_len))
+		goto handoff;
 	if (udp_of(l3, l3_len, family, &u) < 0 && !u.fragment)
 		return false;
 	if ((srv = radius_server(family, u.src, u.dst, &to_server)) < 0) {
@@ -243,6 +250,7 @@ lt_track_aaa(struct lt_worker *w, struct rte_mbuf *m, uint8_t family, const uint
 	} else if (!u.fragment && !radius_port(srv, to_server ? u.dport : u.sport)) {
 		return false;
 	}
+handoff:
 	if (w->id == 0) {
 		aaa_process(l3, l3_len, family, ts_us);
 		return true;
@@ -291,6 +299,7 @@ lt_track_poll(struct lt_worker *w, int64_t clock_us)
 		A.next_tick_us = clock_us + TICK_US;
 		lt_rad_tick(clock_us);
 		lt_dhcp_tick(clock_us);
+		lt_voip_tick(clock_us);
 	}
 	lt_track_retire_poll();
 }

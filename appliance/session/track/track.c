@@ -10,6 +10,7 @@
 #include <rte_ring.h>
 
 #include "dp.h"
+#include "session/sip/voipdp.h"
 #include "session/track/track_impl.h"
 #include "util/log.h"
 
@@ -195,7 +196,8 @@ lt_track_init(const struct lt_config *cfg, int socket)
 	};
 
 	lt_tcfg = cfg;
-	if (cfg->nidents == 0 && cfg->aaa.nradius == 0 && cfg->aaa.ndhcp == 0)
+	if (cfg->nidents == 0 && cfg->aaa.nradius == 0 && cfg->aaa.ndhcp == 0 &&
+	    cfg->sip.nservers == 0 && cfg->nsipids == 0)
 		return 0;
 	randombytes_buf(T.hkey, sizeof(T.hkey));
 	if ((T.idents = lt_track_idents_build(cfg, NULL, &T.nidents)) == NULL)
@@ -220,7 +222,7 @@ lt_track_init(const struct lt_config *cfg, int socket)
 	for (uint32_t i = 0; i < ICEPT_MAX; i++)
 		T.icept_free[T.nicept_free++] = ICEPT_MAX - 1 - i;
 	if (lt_rad_init(cfg, socket) < 0 || lt_dhcp_init(cfg, socket) < 0 ||
-	    lt_aaa_init(socket) < 0)
+	    lt_aaa_init(socket) < 0 || lt_voip_init(cfg, socket) < 0)
 		return -1;
 	T.on = true;
 	lt_track_on = true;
@@ -233,6 +235,7 @@ lt_track_free(void)
 	lt_rad_free();
 	lt_dhcp_free();
 	lt_aaa_free();
+	lt_voip_free();
 	rte_hash_free(T.btab);
 	rte_free(T.bsets);
 	rte_ring_free(T.icept_back);
@@ -836,7 +839,8 @@ lt_track_message(struct lt_worker *w, struct rte_mbuf *m)
 		rte_ring_mp_enqueue(T.icept_back, (void *)(uintptr_t)md->msg_id);
 		return LT_DELIVERED;
 	}
-	c = &lt_dp.agencies[md->msg_id].hi2;
+	c = md->kind == LT_MSG_CC ? &lt_dp.agencies[md->msg_id].hi3 :
+	    &lt_dp.agencies[md->msg_id].hi2;
 	if (c->state == LT_CONN_FAILED) {
 		c->st.records_lost++;
 		return LT_UNDELIVERABLE;

@@ -70,6 +70,7 @@ enum lt_msg_kind {
 	LT_MSG_PACKET = 0,	/* a captured packet for the warrants in lt_meta */
 	LT_MSG_IRI,		/* an encoded IRI record for an agency's HI2 */
 	LT_MSG_RETIRE,		/* an intercept nobody references any more: free it */
+	LT_MSG_CC,		/* an encoded CC record for an agency's HI3 (VoIP) */
 };
 
 struct lt_track_stats {

@@ -1,0 +1,27 @@
+/* voipdp.h - VoIP intercepts in the data path: SIP and media to the session lcore, records to owners. */
+#ifndef LT_VOIPDP_H
+#define LT_VOIPDP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mgmt/config.h"
+
+extern bool lt_voip_on;		/* a sip section or SIP identities: the engine runs */
+
+/* Session lcore's tables: from the config's sip section and the warrants' sip_uris. */
+int lt_voip_init(const struct lt_config *cfg, int socket);
+void lt_voip_free(void);
+
+/*
+ * Worker, for a packet that passed the filter: SIP to or from a SIP server
+ * (or a fragment of one), or UDP to or from an address a call's media uses.
+ * Lock-free; the caller hands the packet to the session lcore.
+ */
+bool lt_voip_wants(uint8_t family, const uint8_t *l3, uint32_t l3_len);
+
+/* Session lcore: one packet lt_voip_wants took; timers. */
+void lt_voip_process(const uint8_t *l3, uint32_t l3_len, int64_t ts_us);
+void lt_voip_tick(int64_t clock_us);
+
+#endif
