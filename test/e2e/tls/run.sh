@@ -103,6 +103,29 @@ PY
 	wait_log "$tmp/$name.err" "listening on" 1 10
 }
 
+# settle FILE...: until the LEMFs' files have not grown for 1.5 s (the appliance
+# has caught up with the frames sent; the host may be busy), at most 60 s.
+settle() {
+	local last=-1 same=0 now
+	for _ in $(seq 600); do
+		now=$(cat "$@" 2>/dev/null | wc -c)
+		if [ "$now" = "$last" ]; then same=$((same + 1)); else same=0; fi
+		[ "$same" -ge 15 ] && return 0
+		last=$now
+		sleep 0.1
+	done
+	fail "the LEMFs' files kept growing for 60 s"
+}
+
+# has FILE LIID: waits (30 s at most) for a record of LIID in FILE
+has() {
+	for _ in $(seq 300); do
+		grep -q "\"liid\":\"$2\"" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	fail "no record of $2 in $(basename "$1")"
+}
+
 stop() {
 	kill -TERM "${pid[$1]}" 2>/dev/null || true
 	wait "${pid[$1]}" 2>/dev/null || true
@@ -263,6 +286,7 @@ wait_log "$tmp/police.err" "TLSv1.3" 2 30
 send b.pcap
 t1=$(python3 -c 'import time; print(time.time_ns() // 1000)')
 sleep 2.5			# keep-alives (TIME1 = 1 s) over TLS
+settle "$tmp/police.jsonl" "$tmp/customs.jsonl"
 kill -TERM "$run_pid"
 set +e
 wait "$run_pid"
@@ -374,6 +398,8 @@ ip netns exec "$ns" "$lawtap" run -c "$conf2" >"$tmp/run.out" 2>&1 &
 run_pid=$!
 for l in police2 customs2a border2a; do wait_log "$tmp/$l.err" "TLSv1.3" 2 60; done
 send a.pcap
+has "$tmp/customs2a.jsonl" NZC-0001	# the warrant the reload ends delivered something
+has "$tmp/border2a.jsonl" NZB-0001
 
 reload churn1			# NZC-0001 ends, NZB-0003 starts (the same target)
 grep -q "reload applied: .* 1 added, 1 ended" "$tmp/run.out" || fail "churn1 not applied"
@@ -409,7 +435,8 @@ stop impostor2
 lemf customs2b lemf-b 41012 41013
 wait_log "$tmp/customs2b.err" "TLSv1.3" 2 30
 send a.pcap
-sleep 2
+sleep 1
+settle "$tmp"/police2.jsonl "$tmp"/customs2*.jsonl "$tmp"/border2*.jsonl
 kill -TERM "$run_pid"
 set +e
 wait "$run_pid"
