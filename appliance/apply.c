@@ -6,6 +6,7 @@
 #include <rte_rcu_qsbr.h>
 
 #include "dp.h"
+#include "seqkeep.h"
 #include "session/track/track.h"
 #include "util/log.h"
 
@@ -156,6 +157,7 @@ lt_apply_start(struct lt_config *cfg, char *err, size_t errlen)
 				    i + 1, cfg->warrants[i].line);
 				goto fail;
 			}
+			lt_seqkeep_restore(s);
 			ap->added++;
 			log_debug("reload: warrant %u of the new list is slot %u (new)", i + 1, s);
 		} else {

@@ -27,6 +27,7 @@
 #include "mgmt/keys.h"
 #include "mgmt/statewar.h"
 #include "mediate/spools.h"
+#include "seqkeep.h"
 #include "session/track/track.h"
 #include "util/log.h"
 #include "util/rmtree.h"
@@ -321,15 +322,24 @@ is_closed(const struct lt_worker *w)
 }
 
 /* The management lcore: watch signals and phases while the workers run. */
+/* How often where the sequences stand is saved while running. */
+#define CHECKPOINT_NS	(5 * 1000000000ULL)
+
 static void
 supervise(const char *path, const char *state, struct lt_ctl *ctl)
 {
-	uint64_t flush_deadline = 0;
+	uint64_t flush_deadline = 0, checkpoint = lt_mono_ns();
 	struct lt_sd_watchdog wd;
+	char err[512];
 
 	lt_sd_watchdog_init(&wd);
 	while (lt_dp.phase != LT_PHASE_DONE) {
 		(void)lt_sd_watchdog_ping(&wd, lt_mono_ns(), NULL, 0);
+		if (lt_mono_ns() - checkpoint >= CHECKPOINT_NS) {
+			checkpoint = lt_mono_ns();
+			if (lt_seqkeep_save(false, err, sizeof(err)) < 0)
+				log_warn("%s", err);
+		}
 		if (ctl != NULL)
 			lt_ctl_poll(ctl, 10, lt_control_handle, NULL);
 		else
@@ -426,12 +436,18 @@ cmd_run(int argc, char **argv)
 	}
 	lt_dp.state_dir = a.state;
 	if (cfg.spool_bytes > 0 && a.state != NULL) {
+		uint8_t sk[16];
+
 		if ((lt_dp.spool_key = sodium_malloc(LT_SPOOL_KEY_LEN)) == NULL ||
 		    lt_spools_key(a.state, lt_dp.spool_key, err, sizeof(err)) < 0) {
 			log_err("spool: %s", lt_dp.spool_key ? err : "out of memory");
 			rc = 1;
 			goto out;
 		}
+		/* stream ids in the spool: a keyed hash of (LIID, CIN), stable across runs */
+		crypto_generichash(sk, sizeof(sk), lt_dp.spool_key, LT_SPOOL_KEY_LEN, NULL, 0);
+		lt_deliver_sid_key(sk);
+		sodium_memzero(sk, sizeof(sk));
 	}
 	if (lt_dp_setup_workers(rxq, (unsigned)nq) < 0 ||
 	    lt_dp_setup_delivery(&cfg, lt_dp.replay) < 0) {
@@ -449,6 +465,11 @@ cmd_run(int argc, char **argv)
 	if (lt_track_init(&cfg, (int)rte_socket_id()) < 0) {
 		log_err("cannot allocate the subscriber session tables (aaa.max_sessions %u)",
 		    cfg.aaa.max_sessions);
+		rc = 1;
+		goto out;
+	}
+	if (lt_seqkeep_start(a.state, err, sizeof(err)) < 0) {
+		log_err("%s", err);
 		rc = 1;
 		goto out;
 	}
@@ -472,7 +493,11 @@ cmd_run(int argc, char **argv)
 	report(&cfg);
 	if (rc == 0)
 		rc = verdict(&cfg);
+	/* the workers are done: the numbers are exact */
+	if (lt_seqkeep_save(true, err, sizeof(err)) < 0)
+		log_err("%s", err);
 out:
+	lt_seqkeep_free();
 	lt_dp_teardown(&cfg);
 	lt_apply_free();
 	lt_ports_stop();

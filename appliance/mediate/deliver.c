@@ -1,7 +1,14 @@
 /* deliver.c - encode IPCC and IPIRI records straight into a connection's queue. */
+#include <stdbool.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "mediate/deliver.h"
+#include "util/be.h"
+
+static uint8_t sid_key[crypto_shorthash_KEYBYTES];
+static bool sid_key_set;
 
 int
 lt_wown_init(struct lt_wown *o, const struct lt_config *cfg, uint32_t warrant)
@@ -35,7 +42,42 @@ lt_wown_init_rec(struct lt_wown *o, const struct lt_config *cfg, const struct lt
 	};
 
 	memset(o, 0, sizeof(*o));
+	if (sid_key_set) {
+		uint8_t in[LT_LIID_MAX + 4], h[crypto_shorthash_BYTES];
+
+		memcpy(in, w->liid, w->liid_len);
+		lt_put_be(in + w->liid_len, cin, 4);
+		crypto_shorthash(h, in, w->liid_len + 4u, sid_key);
+		o->sid = (uint32_t)lt_get_be(h, 4);
+	}
 	return etsi_tmpl_init(&o->tmpl, &id);
+}
+
+void
+lt_deliver_sid_key(const uint8_t key[static 16])
+{
+	memcpy(sid_key, key, sizeof(sid_key));
+	sid_key_set = true;
+}
+
+enum lt_deliver_result
+lt_deliver_reset(struct lt_conn *c, struct lt_wown *o, uint8_t which, struct etsi_time ts)
+{
+	uint8_t tmp[ETSI_TRI_MAX], *p;
+	int n;
+
+	if (!(o->reset & which))
+		return LT_DELIVERED;
+	if (c->state == LT_CONN_FAILED)
+		return LT_UNDELIVERABLE;
+	if ((n = etsi_cinreset_encode(tmp, sizeof(tmp), &o->tmpl, ts)) < 0)
+		return LT_UNDELIVERABLE;
+	if ((p = lt_conn_reserve(c, (size_t)n)) == NULL)
+		return LT_NO_ROOM;
+	memcpy(p, tmp + sizeof(tmp) - n, (size_t)n);
+	lt_conn_commit_sid(c, (size_t)n, o->sid);
+	o->reset &= (uint8_t)~which;
+	return LT_DELIVERED;
 }
 
 enum lt_deliver_result
@@ -48,6 +90,12 @@ lt_deliver_cc(struct lt_conn *c, struct lt_wown *o, struct etsi_time ts,
 
 	if (c->state == LT_CONN_FAILED)
 		return LT_UNDELIVERABLE;
+	if (o->reset != 0) {
+		enum lt_deliver_result r = lt_deliver_reset(c, o, LT_RESET_CC, ts);
+
+		if (r != LT_DELIVERED)
+			return r;
+	}
 	p = lt_conn_reserve(c, ETSI_IPCC_HEAD_MAX + (size_t)len +
 	    (o->integ != NULL ? lt_integ_room(o->integ, LT_INTEG_CC, 1) : 0));
 	if (p == NULL)
@@ -57,7 +105,7 @@ lt_deliver_cc(struct lt_conn *c, struct lt_wown *o, struct etsi_time ts,
 		return LT_UNDELIVERABLE;
 	memcpy(p, head + sizeof(head) - n, (size_t)n);
 	memcpy(p + n, pkt, len);
-	lt_conn_commit(c, (size_t)n + len);
+	lt_conn_commit_sid(c, (size_t)n + len, o->sid);
 	if (o->integ != NULL)
 		lt_integ_pdu(o->integ, LT_INTEG_CC, o->cc_seq, p, (size_t)n + len,
 		    ts.sec * 1000000 + ts.usec);
@@ -83,6 +131,12 @@ iri_per_target(struct lt_conn *c, struct lt_wown *o, const struct lt_warrant *w,
 	if (c->state == LT_CONN_FAILED) {
 		c->st.records_lost += w->ntargets;	/* the agency gave up on: counted */
 		return LT_UNDELIVERABLE;
+	}
+	if (o->reset != 0) {
+		enum lt_deliver_result r = lt_deliver_reset(c, o, LT_RESET_IRI, ts);
+
+		if (r != LT_DELIVERED)
+			return r;
 	}
 	/* All of a warrant's IRIs go in together or not at all. */
 	if (lt_conn_reserve(c, need) == NULL)
@@ -114,7 +168,7 @@ iri_per_target(struct lt_conn *c, struct lt_wown *o, const struct lt_warrant *w,
 		if (p == NULL)
 			return LT_NO_ROOM;	/* cannot happen: room was checked */
 		memcpy(p, tmp + sizeof(tmp) - n, (size_t)n);
-		lt_conn_commit(c, (size_t)n);
+		lt_conn_commit_sid(c, (size_t)n, o->sid);
 		if (o->integ != NULL)
 			lt_integ_pdu(o->integ, LT_INTEG_IRI, o->iri_seq, p, (size_t)n,
 			    ts.sec * 1000000 + ts.usec);

@@ -16,9 +16,21 @@ struct lt_wown {
 	uint8_t iri_state;		/* LT_IRI_NONE, _BEGUN, _ENDED */
 	uint64_t cc_lost;		/* records this warrant lost to a full queue */
 	struct lt_integ *integ;		/* the agency asks for integrityCheck TRIs, else NULL */
+	uint32_t sid;			/* the spool's opaque name for this (LIID, CIN) */
+	uint8_t reset;			/* LT_RESET_*: a cINReset goes first on that HI */
 };
 
 enum { LT_IRI_NONE, LT_IRI_BEGUN, LT_IRI_ENDED };
+
+/* After a restart that could not keep the sequence numbers. */
+#define LT_RESET_IRI	1
+#define LT_RESET_CC	2
+
+/*
+ * The key that turns (LIID, CIN) into a stream id for the spool (16 bytes;
+ * until set, every id is 0).  Set once, before any lt_wown_init.
+ */
+void lt_deliver_sid_key(const uint8_t key[static 16]);
 
 enum lt_deliver_result {
 	LT_DELIVERED = 0,
@@ -33,6 +45,13 @@ int lt_wown_init_cin(struct lt_wown *o, const struct lt_config *cfg, uint32_t wa
 /* The same for a warrant record (cfg gives the agencies and the operator). */
 int lt_wown_init_rec(struct lt_wown *o, const struct lt_config *cfg, const struct lt_warrant *w,
     uint32_t cin);
+
+/*
+ * The cINReset a restart owes on this HI (which: LT_RESET_IRI or _CC), if
+ * any; LT_DELIVERED when there was none or it was queued.
+ */
+enum lt_deliver_result lt_deliver_reset(struct lt_conn *c, struct lt_wown *o, uint8_t which,
+    struct etsi_time ts);
 
 /* One IPCC record: the IP packet pkt[0..len) captured at ts. */
 enum lt_deliver_result lt_deliver_cc(struct lt_conn *c, struct lt_wown *o,

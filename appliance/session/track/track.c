@@ -854,8 +854,21 @@ lt_track_message(struct lt_worker *w, struct rte_mbuf *m)
 		return LT_DELIVERED;
 	}
 	memcpy(p, rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m));
-	lt_conn_commit(c, rte_pktmbuf_data_len(m));
+	lt_conn_commit_sid(c, rte_pktmbuf_data_len(m),
+	    md->nmatch == 1 ? lt_icepts[md->warrant[0]].own.sid : 0);
 	if (ig != NULL)
 		lt_integ_pdu(ig, LT_INTEG_IRI, md->l3_off, p, rte_pktmbuf_data_len(m), md->ts_us);
 	return LT_DELIVERED;
+}
+
+uint32_t
+lt_track_next_cin(uint32_t slot)
+{
+	return T.next_cin == NULL ? 0 : __atomic_load_n(&T.next_cin[slot], __ATOMIC_RELAXED);
+}
+
+void
+lt_track_set_next_cin(uint32_t slot, uint32_t cin)
+{
+	T.next_cin[slot] = cin;
 }

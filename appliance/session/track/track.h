@@ -120,6 +120,11 @@ void *lt_track_idents_build(const struct lt_config *cfg, const uint32_t *slot_of
 void lt_track_idents_swap(void *v, uint32_t n);
 void lt_track_new_warrants(uint32_t first_new);
 
+/* The next CIN a session of the warrant in slot gets (0: none given yet); read by any lcore. */
+uint32_t lt_track_next_cin(uint32_t slot);
+/* Before the workers start: where a restart left that counter. */
+void lt_track_set_next_cin(uint32_t slot, uint32_t cin);
+
 extern struct lt_icept *lt_icepts;
 static inline struct lt_icept *
 lt_track_icept(uint32_t id)
