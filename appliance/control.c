@@ -46,6 +46,45 @@ hi(struct lt_status_hi *h, const struct lt_conn *c, uint64_t extra_lost)
 	h->tls_failures = c->st.tls_failures;
 }
 
+/*
+ * What the spool's quota overwrote, per stream: by warrant slot and CIN
+ * (never the LIID), or by the spool's opaque stream id when no running
+ * warrant has it any more.
+ */
+static void
+overwritten(json_t *h, const struct lt_conn *c)
+{
+	uint32_t n = __atomic_load_n(&c->cq.now, __ATOMIC_ACQUIRE);
+	json_t *arr;
+
+	if (h == NULL || n == 0 || (arr = json_array()) == NULL)
+		return;
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t sid = c->cq.ow[i].sid, slot = UINT32_MAX, cin = 0;
+		uint64_t k = __atomic_load_n(&c->cq.ow[i].n, __ATOMIC_RELAXED);
+		char hex[9];
+		json_t *e;
+
+		for (uint32_t s = 0; s < lt_dp.nslots; s++)
+			if (lt_dp.wrec[s] != NULL && lt_dp.wown[s].sid == sid) {
+				slot = s;
+				cin = lt_dp.wrec[s]->cin;
+				break;
+			}
+		if (slot == UINT32_MAX)
+			(void)lt_track_find_sid(sid, &slot, &cin);
+		snprintf(hex, sizeof(hex), "%08x", sid);
+		e = slot == UINT32_MAX ? json_pack("{s:s, s:I}", "stream", hex, "records",
+		    (json_int_t)k) : json_pack("{s:i, s:I, s:s, s:I}", "warrant", (int)slot,
+		    "cin", (json_int_t)cin, "stream", hex, "records", (json_int_t)k);
+		json_array_append_new(arr, e);
+	}
+	if (c->cq.ow_other > 0)
+		json_array_append_new(arr, json_pack("{s:s, s:I}", "stream", "others",
+		    "records", (json_int_t)c->cq.ow_other));
+	json_object_set_new(h, "overwritten_streams", arr);
+}
+
 static json_t *
 status(void)
 {
@@ -90,6 +129,12 @@ status(void)
 		memcpy(&s.track, t, sizeof(s.track));
 	}
 	j = lt_status_json(&s);
+	for (uint32_t a = 0; j != NULL && a < cfg->nagencies; a++) {
+		json_t *ag = json_array_get(json_object_get(j, "agencies"), a);
+
+		overwritten(json_object_get(ag, "hi2"), &lt_dp.agencies[a].hi2);
+		overwritten(json_object_get(ag, "hi3"), &lt_dp.agencies[a].hi3);
+	}
 	free(s.workers);
 	free(s.agencies);
 	return j != NULL ? j : lt_ctl_error("out of memory");

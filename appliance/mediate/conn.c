@@ -463,6 +463,13 @@ handle_tx(struct lt_conn *c, uint64_t now)
 void
 lt_conn_service(struct lt_conn *c, uint64_t now)
 {
+	if (c->cq.ow_seen != c->ow_logged && now >= c->ow_log_at) {
+		c->ow_logged = c->cq.ow_seen;
+		c->ow_log_at = now + NS_PER_S;
+		log_warn("agency %s %s: the spool's quota is full: %lu records overwritten so "
+		    "far, oldest first (per warrant and CIN: lawtap status --json)",
+		    c->p.agency_id, c->p.hi, (unsigned long)c->ow_logged);
+	}
 	if (c->cq.sp != NULL && now - c->last_sync >= SPOOL_SYNC_NS) {
 		c->last_sync = now;
 		if (lt_spool_sync(c->cq.sp) < 0)

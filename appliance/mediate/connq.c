@@ -45,6 +45,32 @@ lt_connq_free(struct lt_connq *cq)
 	cq->sp = NULL;
 }
 
+/* The spool's count for one stream, copied where the control thread can read it. */
+static void
+ow_note(void *arg, uint32_t sid, uint64_t n)
+{
+	struct lt_connq *cq = arg;
+	uint32_t i;
+
+	for (i = 0; i < cq->now; i++)
+		if (cq->ow[i].sid == sid)
+			break;
+	if (i == LT_CONNQ_OW_MAX) {
+		uint64_t listed = 0;
+
+		for (uint32_t k = 0; k < cq->now; k++)
+			listed += cq->ow[k].n;
+		__atomic_store_n(&cq->ow_other, lt_connq_overwritten(cq) - listed,
+		    __ATOMIC_RELAXED);
+		return;
+	}
+	if (i == cq->now) {
+		cq->ow[i].sid = sid;
+		__atomic_store_n(&cq->now, i + 1, __ATOMIC_RELEASE);
+	}
+	__atomic_store_n(&cq->ow[i].n, n, __ATOMIC_RELAXED);
+}
+
 uint8_t *
 lt_connq_reserve(struct lt_connq *cq, size_t max)
 {
@@ -71,6 +97,21 @@ lt_connq_commit(struct lt_connq *cq, size_t n, uint32_t sid)
 		return;
 	}
 	cq->spooled++;
+	if (lt_connq_overwritten(cq) != cq->ow_seen) {
+		cq->ow_seen = lt_connq_overwritten(cq);
+		lt_spool_overwritten(cq->sp, ow_note, cq);
+	}
+}
+
+uint64_t
+lt_connq_overwritten(const struct lt_connq *cq)
+{
+	struct lt_spool_stats st;
+
+	if (cq->sp == NULL)
+		return 0;
+	lt_spool_stats(cq->sp, &st);
+	return st.overwritten;
 }
 
 const uint8_t *

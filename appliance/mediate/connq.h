@@ -26,6 +26,8 @@
  *
  * Owned and used by one lcore; no locks.
  */
+#define LT_CONNQ_OW_MAX	64
+
 struct lt_connq {
 	struct lt_sendq q;
 
@@ -49,6 +51,15 @@ struct lt_connq {
 	uint64_t unspooled;		/* records read back from the spool */
 	uint64_t spool_errors;		/* records the spool refused: lost, counted */
 	char spool_err[256];		/* the last refusal, for the log */
+
+	/*
+	 * Records the quota overwrote, per stream (LIID, CIN) as the spool names
+	 * it: written by the owner, read by the control thread (no reallocation;
+	 * streams past LT_CONNQ_OW_MAX are summed in ow_other).
+	 */
+	struct lt_connq_ow { uint32_t sid; uint64_t n; } ow[LT_CONNQ_OW_MAX];
+	uint32_t now;
+	uint64_t ow_other, ow_seen;
 };
 
 /* wcap: the most bytes awaiting confirmation; sp may be NULL. */
@@ -92,6 +103,9 @@ int lt_connq_refill(struct lt_connq *cq);
 
 /* Nothing waits to be written, here or on disk. */
 bool lt_connq_idle(const struct lt_connq *cq);
+
+/* Records the spool's quota overwrote since the start. */
+uint64_t lt_connq_overwritten(const struct lt_connq *cq);
 
 /* Records waiting in the spool (not yet read back). */
 uint64_t lt_connq_spool_records(const struct lt_connq *cq);

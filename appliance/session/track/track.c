@@ -872,3 +872,17 @@ lt_track_set_next_cin(uint32_t slot, uint32_t cin)
 {
 	T.next_cin[slot] = cin;
 }
+
+int
+lt_track_find_sid(uint32_t sid, uint32_t *slot, uint32_t *cin)
+{
+	if (lt_icepts == NULL || sid == 0)
+		return -1;
+	for (uint32_t i = 0; i < ICEPT_MAX; i++)
+		if (lt_icepts[i].own.sid == sid) {
+			*slot = lt_icepts[i].warrant;
+			*cin = lt_icepts[i].cin;
+			return 0;
+		}
+	return -1;
+}

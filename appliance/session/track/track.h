@@ -125,6 +125,9 @@ uint32_t lt_track_next_cin(uint32_t slot);
 /* Before the workers start: where a restart left that counter. */
 void lt_track_set_next_cin(uint32_t slot, uint32_t cin);
 
+/* The session intercept a spool stream id names, if one has it (status only: a scan). */
+int lt_track_find_sid(uint32_t sid, uint32_t *slot, uint32_t *cin);
+
 extern struct lt_icept *lt_icepts;
 static inline struct lt_icept *
 lt_track_icept(uint32_t id)

@@ -243,6 +243,42 @@ restart_sends_the_spool_first(void **state)
 	lt_connq_free(&cq);
 }
 
+/* A full quota: the oldest go, counted per stream where the control thread reads them. */
+static void
+quota_counts_per_stream(void **state)
+{
+	static struct wire w;
+	struct lt_spool *sp;
+	struct lt_connq cq;
+	char err[256];
+	uint64_t sum = 0;
+
+	(void)state;
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(lt_spool_open(dir, LT_SPOOL_QUOTA_MIN, key, &sp, err, sizeof(err)), 0);
+	assert_int_equal(lt_connq_init(&cq, 4096, 256 * 1024, sp), 0);
+	for (uint32_t i = 0; i < 1000; i++)
+		put(&cq, i);
+	assert_true(lt_connq_overwritten(&cq) > 500);
+	assert_int_equal(cq.now, 5);		/* stream ids i % 5 */
+	for (uint32_t k = 0; k < cq.now; k++) {
+		assert_true(cq.ow[k].sid < 5);
+		sum += cq.ow[k].n;
+	}
+	assert_int_equal(sum, lt_connq_overwritten(&cq));
+	assert_int_equal(cq.ow_other, 0);
+	/* what is left arrives in order: the memory queue's first, then the newest */
+	while (!lt_connq_idle(&cq)) {
+		pump(&cq, &w, 100000, 4096);
+		lt_connq_confirm(&cq, lt_connq_mark(&cq));
+	}
+	assert_int_equal(w.n + lt_connq_overwritten(&cq), 1000);
+	for (size_t k = 1; k < w.n; k++)
+		assert_true(w.ids[k] > w.ids[k - 1]);
+	assert_int_equal(w.ids[w.n - 1], 999);
+	lt_connq_free(&cq);
+}
+
 static void
 memory_only_refuses_when_full(void **state)
 {
@@ -265,6 +301,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(spill_and_back_in_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(loss_resends_only_the_window, setup, teardown),
 		cmocka_unit_test_setup_teardown(restart_sends_the_spool_first, setup, teardown),
+		cmocka_unit_test_setup_teardown(quota_counts_per_stream, setup, teardown),
 		cmocka_unit_test_setup_teardown(memory_only_refuses_when_full, setup, teardown),
 	};
 
