@@ -50,6 +50,7 @@ officer_menu(struct lt_console *k)
 	lt_con_line(&k->io, " 10 Change passphrase            12 Reboot");
 	lt_con_line(&k->io, " 11 Lock (back to operator)      13 Shut down");
 	lt_con_line(&k->io, "  9 Exit");
+	lt_console_install_menu(k);
 }
 
 /* One choice from the menu of the current role; EXIT to leave the console. */
@@ -86,7 +87,7 @@ dispatch(struct lt_console *k, int n)
 			lt_console_power(k, "reboot");
 		else if (officer && n == 13)
 			lt_console_power(k, "poweroff");
-		else if (!officer && lt_console_install_dispatch(k, n))
+		else if (lt_console_install_dispatch(k, n))
 			;
 		else
 			lt_con_line(&k->io, "no item %d in this menu", n);

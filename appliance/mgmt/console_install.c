@@ -1,4 +1,4 @@
-/* console_install.c - the live ISO's console items: install lawtap onto a disk, upgrade, power. */
+/* console_install.c - the appliance image's console items: install, upgrade, power, ports. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <jansson.h>
 #include <sodium.h>
 
 #include "mgmt/console_install.h"
@@ -17,10 +18,9 @@
 #define LIST_MAX	16		/* disks or ports offered */
 #define TOOL_OUT	4096		/* what a listing may print */
 
-enum { ITEM_INSTALL = 20, ITEM_UPGRADE, ITEM_REBOOT, ITEM_POWEROFF };
+enum { ITEM_INSTALL = 20, ITEM_UPGRADE, ITEM_REBOOT, ITEM_POWEROFF, ITEM_PORTS };
 
 struct list {
-	char *line[LIST_MAX];
 	char *word[LIST_MAX][5];	/* the first words of each line */
 	int n;
 	char buf[TOOL_OUT];
@@ -40,6 +40,16 @@ lt_console_live(void)
 	const char *p = getenv("LAWTAP_LIVE_FLAG");
 
 	return access(p != NULL && p[0] != '\0' ? p : LT_LIVE_FLAG, F_OK) == 0;
+}
+
+/* An installed appliance: the installer's settings are there to rewrite. */
+static int
+installed(void)
+{
+	const char *p = getenv("LAWTAP_APPLIANCE_ENV");
+
+	return !lt_console_live() &&
+	    access(p != NULL && p[0] != '\0' ? p : LT_APPLIANCE_ENV, F_OK) == 0;
 }
 
 /*
@@ -131,7 +141,6 @@ listing(struct lt_console *k, const char *what, struct list *l)
 		char *ws, *w;
 		int i = 0;
 
-		l->line[l->n] = p;
 		for (w = strtok_r(p, " ", &ws); w != NULL && i < 5; w = strtok_r(NULL, " ", &ws))
 			l->word[l->n][i++] = w;
 		if (i > 0)
@@ -459,9 +468,48 @@ upgrade(struct lt_console *k)
 	power(k, "reboot");
 }
 
+/* The officer moves the management address or the capture ports; in effect at the next boot. */
+static void
+ports(struct lt_console *k)
+{
+	struct answers a;
+	char err[ERRLEN], *argv[7];
+	int rc, n = 0;
+
+	memset(&a, 0, sizeof(a));
+	if (ask_ports(k, &a) < 0)
+		return;
+	if (!confirm(k, "Save these ports (in effect at the next boot)? Type yes: ")) {
+		lt_con_line(&k->io, "nothing done");
+		return;
+	}
+	argv[n++] = (char *)tool();
+	argv[n++] = "ports";
+	argv[n++] = "--mgmt";
+	argv[n++] = a.mgmt;
+	if (a.capture[0] != '\0') {
+		argv[n++] = "--capture";
+		argv[n++] = a.capture;
+	}
+	argv[n] = NULL;
+	rc = run(argv, NULL, 0, NULL, NULL, 0);
+	if (lt_wsession_audit(&k->off, "ports", json_pack("{s:s, s:s, s:b}", "management",
+	    a.mgmt, "capture", a.capture, "saved", rc == 0), err, sizeof(err)) < 0) {
+		lt_con_line(&k->io, "could not be audited:");
+		lt_con_field(&k->io, 2, "", err);
+	}
+	if (rc != 0) {
+		lt_con_line(&k->io, "Ports NOT saved (exit %d): nothing changed.", rc);
+		return;
+	}
+	power(k, "reboot");
+}
+
 void
 lt_console_install_menu(struct lt_console *k)
 {
+	if (k->off.st != NULL && installed())
+		lt_con_line(&k->io, " %d Management and capture ports", ITEM_PORTS);
 	if (!lt_console_live())
 		return;
 	lt_con_line(&k->io, "Live ISO:");
@@ -474,6 +522,10 @@ lt_console_install_menu(struct lt_console *k)
 int
 lt_console_install_dispatch(struct lt_console *k, int n)
 {
+	if (n == ITEM_PORTS && k->off.st != NULL && installed()) {
+		ports(k);
+		return 1;
+	}
 	if (!lt_console_live())
 		return 0;
 	switch (n) {

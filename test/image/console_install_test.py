@@ -8,6 +8,7 @@ usage: console_install_test.py LAWTAP
 import os
 import shutil
 import stat
+import subprocess
 import sys
 import tempfile
 
@@ -26,7 +27,7 @@ nics) echo "ens3 52:54:00:00:00:01 virtio_net 0000:00:03.0 dpdk"
       echo "ens4 52:54:00:00:00:02 virtio_net 0000:00:04.0 dpdk"
       echo "eno1 52:54:00:00:00:03 e1000e 0000:00:05.0 af_packet" ;;
 installed) echo "vda lawtap_1.0 a" ;;
-install|upgrade)
+install|upgrade|ports)
 	printf '%%s\n' "$*" >>"$log"
 	if [ "$1" = install ]; then
 		IFS= read -r p <&3 || p=NONE
@@ -215,6 +216,71 @@ def run(lawtap, t):
         fail("upgrade calls: %r" % calls(t))
     ask(c, "Choice: ", "9")
     c.expect(pexpect.EOF)
+    ports(lawtap, t, env)
+
+
+def ports(lawtap, t, env):
+    """Installed (not live): the officer's port item, and only the officer's."""
+    os.unlink(t + "/live")
+    os.unlink(t + "/calls")
+    with open(t + "/pass", "w") as f:
+        f.write(PASS + "\n")
+    env = dict(env, LAWTAP_TEST_FAST_KDF="1", LAWTAP_APPLIANCE_ENV=t + "/appliance.env")
+    with open(t + "/pass") as f:
+        r = subprocess.run([lawtap, "store", "init", "--state", t + "/state",
+                            "--passphrase-fd", "0"], stdin=f, env=env, capture_output=True)
+    if r.returncode != 0:
+        fail("store init: %r" % r.stderr)
+    c = console(lawtap, env)
+    expect(c, "Choice: ", "the operator menu")
+    if "Management and capture ports" in c.before:
+        fail("the port item without the installer's settings file")
+    c.sendline("6")
+    ask(c, "Officer passphrase: ", PASS)
+    expect(c, "Logged in as LI officer.", "the login")
+    back_to_menu(c)
+    expect(c, "Choice: ", "the officer menu")
+    if "Management and capture ports" in c.before:
+        fail("the port item on a system that was not installed by the ISO")
+    c.sendline("24")
+    expect(c, "no item 24 in this menu", "the refusal of item 24")
+    back_to_menu(c)
+    ask(c, "Choice: ", "9")
+    c.expect(pexpect.EOF)
+
+    open(t + "/appliance.env", "w").close()
+    c = console(lawtap, env)
+    expect(c, "Choice: ", "the operator menu")
+    if "Management and capture ports" in c.before or "Live ISO" in c.before:
+        fail("the operator sees the port item (or live items)")
+    c.sendline("24")
+    expect(c, "no item 24 in this menu", "the operator's refusal of item 24")
+    back_to_menu(c)
+    ask(c, "Choice: ", "6")
+    ask(c, "Officer passphrase: ", PASS)
+    back_to_menu(c)
+    expect(c, " 24 Management and capture ports", "the officer's port item")
+    ask(c, "Choice: ", "24")
+    ask(c, "Management port (number): ", "3")
+    ask(c, "Management address (dhcp, or ADDRESS/PREFIX[,GATEWAY]): ", "dhcp")
+    ask(c, "Capture ports (numbers with spaces between, Enter: none): ", "1,2")
+    ask(c, "Save these ports (in effect at the next boot)? Type yes: ", "yes")
+    expect(c, "fake ports done", "the installer's output")
+    ask(c, "reboot now? Type yes: ", "no")
+    back_to_menu(c)
+    ask(c, "Choice: ", "9")
+    c.expect(pexpect.EOF)
+    if calls(t).splitlines() != ["ports --mgmt eno1=dhcp --capture ens3,ens4"]:
+        fail("ports calls: %r" % calls(t))
+    r = subprocess.run([lawtap, "audit", "verify", "--state", t + "/state"], env=env,
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        fail("audit verify: %s %s" % (r.stdout, r.stderr))
+    r = subprocess.run([lawtap, "audit", "show", "--state", t + "/state"], env=env,
+                       capture_output=True, text=True)
+    if not any("ports" in l and "eno1=dhcp" in l and "ens3,ens4" in l
+               for l in r.stdout.splitlines()):
+        fail("no audited ports change in:\n" + r.stdout)
 
 
 if __name__ == "__main__":
