@@ -155,6 +155,16 @@ find(struct ipfrag *f, const struct frag *g, int64_t ts)
 	return free_s;
 }
 
+/* Every 8-byte unit of the payload is in (units past the end, from bogus fragments, do not count). */
+static int
+whole(const struct slot *s)
+{
+	for (size_t u = 0; u * 8 < s->total; u++)
+		if (!(s->seen[u / 8] & (1u << (u % 8))))
+			return 0;
+	return 1;
+}
+
 const uint8_t *
 ipfrag_add(struct ipfrag *f, const uint8_t *l3, size_t len, int64_t ts,
     size_t *out_len, uint64_t *dropped)
@@ -186,7 +196,8 @@ ipfrag_add(struct ipfrag *f, const uint8_t *l3, size_t len, int64_t ts,
 			s->seen[u / 8] |= (uint8_t)(1u << (u % 8));
 			s->have += 8;
 		}
-	if (s->total == 0 || s->hdr_len == 0 || s->have < (s->total + 7) / 8 * 8)
+	if (s->total == 0 || s->hdr_len == 0 || s->have < (s->total + 7) / 8 * 8 ||
+	    !whole(s))
 		return NULL;
 	/* whole: the first fragment's header, unfragmented, and the payload */
 	memcpy(f->out, s->hdr, s->hdr_len);
