@@ -115,6 +115,10 @@ on_iri(void *ctx, const struct sipcall_iri *e)
 	struct ist *s;
 	int n;
 
+	/* outside the warrant's window: nothing, but the End of a CIN begun inside it */
+	if (v->cfg.active != NULL && !v->cfg.active(v->cfg.ctx, e->warrant, e->ts_us) &&
+	    (e->iri_type != ETSI_IRI_END || *ist_slot(v, e->cin) == NIL))
+		return;
 	if ((s = ist_get(v, e->cin, e->warrant)) == NULL)
 		return;
 	if (v->cfg.warrants[e->warrant].content & VOIP_IRI) {
@@ -248,6 +252,7 @@ media(struct voip *v, const struct sipcall_ep *s, const struct sipcall_ep *d,
 		int n;
 
 		if (w >= v->cfg.nwarrants || !(v->cfg.warrants[w].content & VOIP_CC) ||
+		    (v->cfg.active != NULL && !v->cfg.active(v->cfg.ctx, w, ts)) ||
 		    (st = ist_get(v, h.ic[k].cin, w)) == NULL)
 			continue;
 		c.version = version(v, w);

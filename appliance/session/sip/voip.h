@@ -35,6 +35,8 @@ struct voip_cfg {
 	/* One record for warrant's agency (HI2 if is_cc is 0, HI3 if 1); rec valid during the call. */
 	void (*record)(void *ctx, uint32_t warrant, int is_cc, const uint8_t *rec,
 	    size_t len);
+	/* Optional: is the warrant's window open at ts?  A closed one gets no record (and no sequence number). */
+	int (*active)(void *ctx, uint32_t warrant, int64_t ts_us);
 	/* Optional: sipcalls_cfg.media_ep, passed through. */
 	void (*media_ep)(void *ctx, const struct sipcall_ep *ep, int delta);
 	void *ctx;
