@@ -122,6 +122,9 @@ on_iri(void *ctx, const struct sipcall_iri *e)
 	if ((s = ist_get(v, e->cin, e->warrant)) == NULL)
 		return;
 	if (v->cfg.warrants[e->warrant].content & VOIP_IRI) {
+		/* the first IRI of the CIN begins it, whatever was left out before the window */
+		if (s->iri_seq == 0 && m.iri_type == ETSI_IRI_CONTINUE)
+			m.iri_type = ETSI_IRI_BEGIN;
 		m.version = version(v, e->warrant);
 		ep_addr(&m.src, e->src);
 		ep_addr(&m.dst, e->dst);

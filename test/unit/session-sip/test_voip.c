@@ -441,6 +441,59 @@ test_content_and_bad(void **state)
 	voip_free(v);
 }
 
+static int64_t window_open;
+
+static int
+on_active(void *ctx, uint32_t w, int64_t ts)
+{
+	(void)ctx;
+	return w != 0 || (ts >= window_open && ts < window_open + 100000);
+}
+
+/* A warrant's window: nothing before it, Begin at its first message inside, End after it. */
+static void
+test_window(void **state)
+{
+	static const char *const ids[] = { "sip:bob@b.example" };
+	struct voip *v;
+	struct voip_cfg c = {
+		.calls = { .max_calls = 8, .targets = tg, .ntargets = 1, .hash_key = key16,
+		    .first_cin = 1 },
+		.warrants = wr, .nwarrants = 1, .record = on_record, .active = on_active,
+	};
+
+	(void)state;
+	voip_free(engine(ids, 1));
+	v = voip_new(&c);
+	assert_non_null(v);
+	reset_dlg();
+	gen_req(msg, sizeof(msg), "INVITE", &D, 0, 1, NULL, offer);
+	window_open = now + 1500;
+	udp(v, A, 5060, B, 5060, msg, strlen(msg), 0);		/* before the window */
+	D.callee_tag = "tb";
+	gen_resp(msg, sizeof(msg), 200, "OK", &D, 0, 1, "INVITE", NULL, answer);
+	udp(v, B, 5060, A, 5060, msg, strlen(msg), 0);
+	assert_int_equal(nrec, 0);
+	now = window_open;
+	udp(v, A, 4000, B, 5000, "in", 2, 0);
+	gen_req(msg, sizeof(msg), "ACK", &D, 0, 1, NULL, NULL);
+	udp(v, A, 5060, B, 5060, msg, strlen(msg), 0);
+	assert_int_equal(nrec, 2);
+	cc(0, 0, 1, 0, ETSI_TO_TARGET, "in");
+	iri(1, 0, 1, 0, ETSI_IRI_BEGIN, msg);
+	now = window_open + 200000;				/* closed again */
+	udp(v, A, 4000, B, 5000, "out", 3, 0);
+	gen_req(msg, sizeof(msg), "BYE", &D, 0, 2, NULL, NULL);
+	udp(v, A, 5060, B, 5060, msg, strlen(msg), 0);
+	assert_int_equal(nrec, 2);
+	gen_resp(msg, sizeof(msg), 200, "OK", &D, 0, 2, "BYE", NULL, NULL);
+	udp(v, B, 5060, A, 5060, msg, strlen(msg), 0);
+	assert_int_equal(nrec, 3);
+	iri(2, 0, 1, 1, ETSI_IRI_END, msg);
+	clear();
+	voip_free(v);
+}
+
 int
 main(void)
 {
@@ -449,6 +502,7 @@ main(void)
 		cmocka_unit_test(test_two_targets_move_timeout),
 		cmocka_unit_test(test_fragments_and_tcp),
 		cmocka_unit_test(test_content_and_bad),
+		cmocka_unit_test(test_window),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
