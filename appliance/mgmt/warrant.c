@@ -727,10 +727,11 @@ lt_warrants_to_config(const struct lt_warrant_rec *w, size_t n, struct lt_config
     char *err, size_t errlen)
 {
 	struct wctx c = { err, errlen };
-	size_t nw = cfg->nwarrants, nt = cfg->ntargets, ni = cfg->nidents;
+	size_t nw = cfg->nwarrants, nt = cfg->ntargets, ni = cfg->nidents, ns = cfg->nsipids;
 	struct lt_warrant *ws;
 	struct lt_prefix *ts;
 	struct lt_ident *is;
+	struct lt_sipid *ss;
 	uint32_t a;
 
 	for (size_t i = 0; i < n; i++) {
@@ -751,19 +752,24 @@ lt_warrants_to_config(const struct lt_warrant_rec *w, size_t n, struct lt_config
 		nw++;
 		nt += w[i].nips;
 		ni += w[i].nidents;
+		ns += w[i].nsips;
 	}
-	if (nw > UINT32_MAX || nt > UINT32_MAX || ni > UINT32_MAX)
+	if (nw > UINT32_MAX || nt > UINT32_MAX || ni > UINT32_MAX || ns > UINT32_MAX)
 		return fail(&c, "too many warrants or targets");
 	ws = table(nw, sizeof(*ws));
 	ts = table(nt, sizeof(*ts));
 	is = table(ni, sizeof(*is));
-	if ((nw > 0 && ws == NULL) || (nt > 0 && ts == NULL) || (ni > 0 && is == NULL)) {
+	ss = table(ns, sizeof(*ss));
+	if ((nw > 0 && ws == NULL) || (nt > 0 && ts == NULL) || (ni > 0 && is == NULL) ||
+	    (ns > 0 && ss == NULL)) {
 		if (ws != NULL)
 			sodium_free(ws);
 		if (ts != NULL)
 			sodium_free(ts);
 		if (is != NULL)
 			sodium_free(is);
+		if (ss != NULL)
+			sodium_free(ss);
 		return fail(&c, "out of memory (sodium_malloc)");
 	}
 
@@ -771,16 +777,21 @@ lt_warrants_to_config(const struct lt_warrant_rec *w, size_t n, struct lt_config
 		memcpy(ts, cfg->targets, cfg->ntargets * sizeof(*ts));
 	if (cfg->nidents > 0)
 		memcpy(is, cfg->idents, cfg->nidents * sizeof(*is));
+	if (cfg->nsipids > 0)
+		memcpy(ss, cfg->sipids, cfg->nsipids * sizeof(*ss));
 	for (uint32_t j = 0; j < cfg->nwarrants; j++) {
 		ws[j] = cfg->warrants[j];
 		ws[j].targets = ws[j].ntargets > 0 ? ts + (cfg->warrants[j].targets -
 		    cfg->targets) : NULL;
 		ws[j].idents = ws[j].nidents > 0 ? is + (cfg->warrants[j].idents -
 		    cfg->idents) : NULL;
+		ws[j].sipids = ws[j].nsipids > 0 ? ss + (cfg->warrants[j].sipids -
+		    cfg->sipids) : NULL;
 	}
 	nw = cfg->nwarrants;
 	nt = cfg->ntargets;
 	ni = cfg->nidents;
+	ns = cfg->nsipids;
 	for (size_t i = 0; i < n; i++) {
 		struct lt_warrant *d = &ws[nw];
 
@@ -805,9 +816,19 @@ lt_warrants_to_config(const struct lt_warrant_rec *w, size_t n, struct lt_config
 			d->idents = is + ni;
 			memcpy(d->idents, w[i].idents, w[i].nidents * sizeof(*is));
 		}
+		/* the SIP URIs, for the VoIP engine (LT_SIP_URI_MAX is LT_SIP_ID_MAX) */
+		if ((d->nsipids = w[i].nsips) > 0)
+			d->sipids = ss + ns;
+		for (uint32_t k = 0; k < w[i].nsips; k++) {
+			size_t len = strnlen(w[i].sips[k].s, LT_SIP_ID_MAX);
+
+			memcpy(ss[ns + k].v, w[i].sips[k].s, len);
+			ss[ns + k].len = (uint16_t)len;
+		}
 		nw++;
 		nt += w[i].nips;
 		ni += w[i].nidents;
+		ns += w[i].nsips;
 	}
 
 	if (cfg->warrants != NULL)
@@ -816,11 +837,15 @@ lt_warrants_to_config(const struct lt_warrant_rec *w, size_t n, struct lt_config
 		sodium_free(cfg->targets);
 	if (cfg->idents != NULL)
 		sodium_free(cfg->idents);
+	if (cfg->sipids != NULL)
+		sodium_free(cfg->sipids);
 	cfg->warrants = ws;
 	cfg->targets = ts;
 	cfg->idents = is;
+	cfg->sipids = ss;
 	cfg->nwarrants = (uint32_t)nw;
 	cfg->ntargets = (uint32_t)nt;
 	cfg->nidents = (uint32_t)ni;
+	cfg->nsipids = (uint32_t)ns;
 	return 0;
 }

@@ -186,11 +186,13 @@ engine_warrants(const struct lt_config *cfg)
 		};
 		V.warrants[i].content = (uint8_t)w->content;
 		for (uint32_t k = 0; k < w->nsipids; k++) {
+			/* a stored URI the tracker cannot take: said, and the others go on */
 			if (sipcall_target_parse(w->sipids[k].v, w->sipids[k].len,
 			    &V.targets[nt], NULL, 0) < 0) {
-				log_err("warrant %u: SIP identity %u no longer parses", i + 1,
-				    k + 1);
-				return -1;
+				log_err("warrant %u: SIP identity %u is not one the call tracker "
+				    "can match (sip:user@host, tel:+N, sip:user@*, sip:*@host): "
+				    "not intercepted", i + 1, k + 1);
+				continue;
 			}
 			V.targets[nt].warrant = i;
 			V.targets[nt].from_ok = w->sip_from;

@@ -651,6 +651,14 @@ to_config(void **state)
 	assert_null(d->targets);
 	assert_int_equal(d->nidents, 0);
 	assert_null(d->idents);
+	/* its SIP URI, for the VoIP engine */
+	assert_int_equal(cfg.nsipids, 1);
+	assert_int_equal(d->nsipids, 1);
+	assert_ptr_equal(d->sipids, &cfg.sipids[0]);
+	assert_int_equal(d->sipids[0].len, 6);
+	assert_memory_equal(d->sipids[0].v, "tel:+1", 6);
+	assert_int_equal(cfg.warrants[3].nsipids, 0);
+	assert_int_equal(cfg.warrants[0].nsipids, 0);
 	lt_config_free(&cfg);
 
 	/* a configuration without warrants, targets or identities */
