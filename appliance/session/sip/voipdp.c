@@ -220,9 +220,10 @@ lt_voip_init(const struct lt_config *cfg, int socket)
 	if (cfg->sip.nservers == 0 && cfg->nsipids == 0)
 		return 0;
 	if (cfg->sip.nservers == 0) {
+		/* the other warrants still run: refusing them all would be worse */
 		log_err("warrants name SIP identities but the config has no sip section "
-		    "(sip = { servers = [ ... ]; })");
-		return -1;
+		    "(sip = { servers = [ ... ]; }): their calls are not intercepted");
+		return 0;
 	}
 	V.cfg = cfg;
 	if ((nt = engine_warrants(cfg)) < 0)
