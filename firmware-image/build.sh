@@ -3,7 +3,7 @@
 #
 # usage: build.sh [--out DIR] [--cache DIR] [--lawtap BINARY] [--version STRING]
 #   --out      where lawtap.iso goes (default: build-iso in the repository)
-#   --cache    downloaded .debs, kept between builds (default: OUT/../build-iso-cache)
+#   --cache    downloaded .debs, kept between builds (default: build-iso-cache in the repository)
 #   --lawtap   the lawtap binary to ship (default: build-img/lawtap, built if absent)
 #   --version  the image version shown at the console and by upgrade
 #              (default: git describe and the UTC build time)
@@ -35,7 +35,7 @@ for t in mmdebstrap mksquashfs grub-mkrescue xorriso mformat; do
 done
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
-[ -n "$cache" ] || cache=$out/../build-iso-cache
+[ -n "$cache" ] || cache=$repo/build-iso-cache
 mkdir -p "$cache"
 cache=$(cd "$cache" && pwd)
 t0=$(date +%s)

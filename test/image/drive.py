@@ -75,7 +75,8 @@ class Guest:
                "-device", "virtio-net-pci,netdev=mgmt,mac=" + MGMT_MAC,
                "-netdev", "socket,id=cap,udp=127.0.0.1:%d,localaddr=127.0.0.1:%d"
                % (a.cap_out, a.cap_in),
-               "-device", "virtio-net-pci,netdev=cap,mac=" + CAP_MAC]
+               "-device", "%s,netdev=cap,mac=%s" % ("e1000" if a.afpacket else "virtio-net-pci",
+                                                    CAP_MAC)]
         if a.uefi or uefi:
             cmd += ["-bios", "/usr/share/ovmf/OVMF.fd"]
         if cdrom:
@@ -105,7 +106,11 @@ class Guest:
         self.answer("Choice: ", choice, timeout)
 
     def enter_menu(self):
-        self.answer("-- Enter: menu --", "")
+        """Back to the menu, paging through a long screen."""
+        while self.expect([r"more\? \[Enter/q\]", "-- Enter: menu --"], STEP_TIMEOUT,
+                          "the end of the screen") == 0:
+            self.p.sendline("")
+        self.p.sendline("")
 
     def wait_exit(self, timeout=STEP_TIMEOUT):
         try:
@@ -146,12 +151,15 @@ def install(a):
     g.expect("Network ports")
     ports = {}
     for _ in range(2):
-        g.expect(r"\s(\d+) (\S+)\s+([0-9a-f:]{17}) (\S+)\s+(\S+)\s+(\S+)")
+        g.expect(r"\s(\d+) (\S+)\s+([0-9a-f:]{17}) (\S+)\s+(\S+)\s+(\S+)\r")
         ports[g.p.match.group(3)] = (g.p.match.group(1), g.p.match.group(2),
                                      g.p.match.group(6))
     if MGMT_MAC not in ports or CAP_MAC not in ports:
         fail("the port list lacks the test's NICs: %r" % ports)
     say("ports: %r" % ports)
+    want = "af_packet" if a.afpacket else "dpdk"
+    if ports[CAP_MAC][2] != want:
+        fail("the capture NIC is offered as %s, not %s" % (ports[CAP_MAC][2], want))
     g.answer("Management port (number): ", ports[MGMT_MAC][0])
     g.answer("Management address (dhcp, or ADDRESS/PREFIX[,GATEWAY]): ", "dhcp")
     g.answer("Capture ports (numbers with spaces between, Enter: none): ", ports[CAP_MAC][0])
@@ -254,6 +262,7 @@ def installed(a, img):
         else:
             fail("lawtap.service never answered at the console")
         timed("lawtap.service running (status answers)", t0)
+        t_up = time.monotonic()
         if "Live ISO:" in g.p.before:
             fail("the installed system shows the live ISO items")
         t0 = time.monotonic()
@@ -297,6 +306,15 @@ def installed(a, img):
             fail("CC sequence numbers have gaps or duplicates: %r" % cc[:20])
         say("LEMF: %d CC records, seq 0..%d gapless, %d IRI" % (len(cc), len(cc) - 1,
                                                                 len(by_dir.get("IRI", []))))
+        # still the same process: the watchdog (WatchdogSec=60s) was fed all along
+        time.sleep(max(0, 100 - (time.monotonic() - t_up)))
+        g.menu("1")
+        g.expect(r"lawtap: up (\d+):(\d\d):(\d\d)", STEP_TIMEOUT, "the daemon's uptime")
+        h, m, s = (int(x) for x in g.p.match.groups())
+        g.enter_menu()
+        if h * 3600 + m * 60 + s < 90:
+            fail("lawtap.service restarted (up %d:%02d:%02d, watchdog?)" % (h, m, s))
+        say("lawtap.service up %d:%02d:%02d, never restarted" % (h, m, s))
         g.menu("13")
         g.answer("systemctl poweroff now? Type yes: ", "yes")
         g.wait_exit()
@@ -387,6 +405,8 @@ def main():
     ap.add_argument("--iso2", help="a second (newer) ISO for the upgrade step")
     ap.add_argument("--work", required=True)
     ap.add_argument("--upgrade", action="store_true")
+    ap.add_argument("--afpacket", action="store_true", help="an e1000 capture NIC, which "
+                    "lawtap captures with net_af_packet (default: virtio bound to DPDK)")
     ap.add_argument("--reuse-disk", action="store_true", help="skip the install: WORK holds "
                     "disk.qcow2, appliance.pub and the keys of an earlier run (--keep)")
     ap.add_argument("--uefi", action="store_true", help="every boot under UEFI (default: "

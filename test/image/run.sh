@@ -4,7 +4,8 @@
 # sealed warrant at the console, replay frames into the capture NIC and see them at a host
 # `lawtap lemf`; with --upgrade also boot the ISO again and upgrade (slot b, rollback entry).
 #
-# usage: run.sh --lawtap HOST_LAWTAP [--iso ISO] [--work DIR] [--upgrade] [--uefi] [--keep]
+# usage: run.sh --lawtap HOST_LAWTAP [--iso ISO] [--work DIR] [--upgrade] [--uefi] [--afpacket]
+#               [--keep]
 #   --iso   use this ISO instead of building one
 #   --work  where logs, disks and the ISO go (default: a temporary directory)
 # Needs root, the packages of firmware-image/setup.sh and LAWTAP_IMAGE_TEST=1 (it takes ten
@@ -20,7 +21,7 @@ while [ $# -gt 0 ]; do
 	--lawtap) lawtap=$2; shift 2 ;;
 	--iso) iso=$2; shift 2 ;;
 	--work) work=$2; shift 2 ;;
-	--upgrade|--uefi) drive_args+=("$1"); shift ;;
+	--upgrade|--uefi|--afpacket) drive_args+=("$1"); shift ;;
 	--keep) keep=1; shift ;;
 	*) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
