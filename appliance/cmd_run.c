@@ -5,7 +5,9 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -322,6 +324,30 @@ is_closed(const struct lt_worker *w)
 }
 
 /* The management lcore: watch signals and phases while the workers run. */
+/*
+ * A tmpfs directory of this state directory's own: the queues and numbers
+ * that must outlive a SIGKILL (not a reboot) are mapped from files there.
+ */
+static int
+shm_dir(const char *state, char *out, size_t outlen, char *err, size_t errlen)
+{
+	char real[PATH_MAX];
+	uint8_t h[8];
+
+	if (realpath(state, real) == NULL) {
+		snprintf(err, errlen, "%s: %s", state, strerror(errno));
+		return -1;
+	}
+	crypto_generichash(h, sizeof(h), (const uint8_t *)real, strlen(real), NULL, 0);
+	snprintf(out, outlen, "/dev/shm/lawtap-%02x%02x%02x%02x%02x%02x%02x%02x", h[0], h[1],
+	    h[2], h[3], h[4], h[5], h[6], h[7]);
+	if (mkdir(out, 0700) < 0 && errno != EEXIST) {
+		snprintf(err, errlen, "%s: cannot create it: %s", out, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 /* How often where the sequences stand is saved while running. */
 #define CHECKPOINT_NS	(5 * 1000000000ULL)
 
@@ -435,6 +461,12 @@ cmd_run(int argc, char **argv)
 		}
 	}
 	lt_dp.state_dir = a.state;
+	if (a.state != NULL && shm_dir(a.state, lt_dp.shm_dir, sizeof(lt_dp.shm_dir), err,
+	    sizeof(err)) < 0) {
+		log_err("%s", err);
+		rc = 1;
+		goto out;
+	}
 	if (cfg.spool_bytes > 0 && a.state != NULL) {
 		uint8_t sk[16];
 
@@ -468,7 +500,7 @@ cmd_run(int argc, char **argv)
 		rc = 1;
 		goto out;
 	}
-	if (lt_seqkeep_start(a.state, err, sizeof(err)) < 0) {
+	if (lt_seqkeep_start(a.state, lt_dp.shm_dir, err, sizeof(err)) < 0) {
 		log_err("%s", err);
 		rc = 1;
 		goto out;

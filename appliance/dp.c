@@ -19,6 +19,16 @@
 
 #define RING_SIZE	4096
 
+/* With --state, where an agency's HI queue is mapped from; else NULL (memory of our own). */
+static const char *
+qfile(char *buf, size_t len, const char *agency, const char *hi)
+{
+	if (lt_dp.shm_dir[0] == '\0')
+		return NULL;
+	snprintf(buf, len, "%s/%s-%s.q", lt_dp.shm_dir, agency, hi);
+	return buf;
+}
+
 static int
 open_spool(const struct lt_config *cfg, uint32_t agency, const char *hi, struct lt_spool **sp)
 {
@@ -61,6 +71,7 @@ lt_dp_setup_delivery(const struct lt_config *cfg, bool replay)
 	for (uint32_t i = 0; i < cfg->nagencies; i++) {
 		const struct lt_agency *a = &cfg->agencies[i];
 		struct lt_agency_rt *rt = &lt_dp.agencies[i];
+		char qf2[256], qf3[256];
 		struct lt_conn_params p = {
 			.agency_id = a->id,
 			.keepalive_ns = (uint64_t)a->keepalive_s * 1000000000ULL,
@@ -85,10 +96,12 @@ lt_dp_setup_delivery(const struct lt_config *cfg, bool replay)
 		};
 		p.hi = "HI2";
 		p.peer = a->hi2;
+		p.qfile = qfile(qf2, sizeof(qf2), a->id, p.hi);
 		if (open_spool(cfg, i, p.hi, &p.spool) < 0 || lt_conn_init(&rt->hi2, &p, now) < 0)
 			return -1;
 		p.hi = "HI3";
 		p.peer = a->hi3;
+		p.qfile = qfile(qf3, sizeof(qf3), a->id, p.hi);
 		if (open_spool(cfg, i, p.hi, &p.spool) < 0 || lt_conn_init(&rt->hi3, &p, now) < 0)
 			return -1;
 	}

@@ -115,6 +115,7 @@ struct lt_dp {
 	volatile enum lt_phase phase;
 	struct lt_evwire *ev;		/* capture-to-disk for some warrants, else NULL */
 	const char *state_dir;		/* --state, or NULL */
+	char shm_dir[64];		/* with --state: tmpfs files that outlive a kill */
 	uint8_t *spool_key;		/* sodium_malloc'd, when delivery has a spool */
 };
 

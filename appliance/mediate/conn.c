@@ -159,6 +159,8 @@ window_bytes(size_t queue_bytes)
 int
 lt_conn_init(struct lt_conn *c, const struct lt_conn_params *p, uint64_t now)
 {
+	char err[512];
+
 	memset(c, 0, sizeof(*c));
 	c->p = *p;
 	c->p.tls = lt_tls_ctx_ref(p->tls);
@@ -171,7 +173,18 @@ lt_conn_init(struct lt_conn *c, const struct lt_conn_params *p, uint64_t now)
 		return -1;
 	c->st.ka_rtt_us = -1;
 	c->st.tls_hs_us = -1;
-	return lt_connq_init(&c->cq, p->queue_bytes, window_bytes(p->queue_bytes), p->spool);
+	if (lt_connq_init(&c->cq, p->queue_bytes, window_bytes(p->queue_bytes), p->spool,
+	    p->qfile, err, sizeof(err)) < 0) {
+		log_err("agency %s %s: %s", p->agency_id, p->hi, err);
+		return -1;
+	}
+	if (c->cq.recover_msg[0] != '\0')
+		log_warn("agency %s %s: the memory queue a killed run left was not taken over: %s",
+		    p->agency_id, p->hi, c->cq.recover_msg);
+	if (c->cq.recovered > 0)
+		log_info("agency %s %s: %lu records a killed run had queued go first",
+		    p->agency_id, p->hi, (unsigned long)c->cq.recovered);
+	return 0;
 }
 
 void

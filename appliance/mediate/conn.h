@@ -31,6 +31,7 @@ struct lt_conn_params {
 	uint64_t unreachable_ns;	/* give up after this long down; 0 = never */
 	size_t queue_bytes;
 	struct lt_spool *spool;		/* records beyond queue_bytes go here; NULL: none */
+	const char *qfile;		/* tmpfs file for the queue to outlive a kill; NULL: none */
 	const struct etsi_ident *ka_ident;	/* identity used in keep-alive PDUs */
 	struct lt_tls_ctx *tls;		/* the agency's TLS settings; NULL: plain TCP */
 };

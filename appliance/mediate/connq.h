@@ -28,13 +28,36 @@
  */
 #define LT_CONNQ_OW_MAX	64
 
+/*
+ * With a map file (on tmpfs), the memory queue and the window live in it, and
+ * where they stand is published after every change: a run killed with
+ * SIGKILL leaves every record it had numbered there, and the next run sends
+ * them first.  Two snapshots, the newer one named by gen, so that a kill in
+ * the middle of publishing leaves the older one whole.
+ */
+struct lt_connq_snap {
+	uint64_t head, tail, wrap, used, records;
+	uint64_t wstart, wend;
+	uint64_t from_spool;
+	uint64_t spool_seg, spool_off;	/* the spool's first record not yet written */
+	uint64_t wrapped;
+};
+
+struct lt_connq_shm {
+	char magic[8];
+	uint64_t qcap, wcap;
+	uint64_t gen;
+	struct lt_connq_snap s[2];
+};
+
+#define LT_CONNQ_SHM_HDR	4096	/* the header's page; then the queue, then the window */
+
 struct lt_connq {
 	struct lt_sendq q;
 
-	/* the window: virtual offsets into the byte stream written */
+	/* the window: a ring, at virtual offsets into the byte stream written */
 	uint8_t *win;
 	size_t wcap;
-	uint64_t wbase;			/* virtual offset of win[0] */
 	uint64_t wstart;		/* oldest byte not confirmed */
 	uint64_t wcur;			/* next byte to write again after a loss */
 	uint64_t wend;			/* end of what was written */
@@ -45,6 +68,11 @@ struct lt_connq {
 	uint64_t from_spool;		/* records at the queue's front read from the spool */
 	uint8_t *stage;			/* a record on its way to the spool */
 	size_t stage_cap;
+
+	struct lt_connq_shm *shm;	/* the map file, or NULL: memory of our own */
+	size_t maplen;
+	uint64_t recovered;		/* records a killed run left in the map file */
+	char recover_msg[160];		/* why they could not be taken over, if so */
 
 	uint64_t resent;		/* records written again after a loss */
 	uint64_t spooled;		/* records that went to the spool */
@@ -62,8 +90,14 @@ struct lt_connq {
 	uint64_t ow_other, ow_seen;
 };
 
-/* wcap: the most bytes awaiting confirmation; sp may be NULL. */
-int lt_connq_init(struct lt_connq *cq, size_t qbytes, size_t wcap, struct lt_spool *sp);
+/*
+ * wcap: the most bytes awaiting confirmation; sp may be NULL; mapfile NULL
+ * for memory of our own.  A map file left by a killed run is taken over
+ * (cq->recovered records), or, if it does not check out, started afresh
+ * (cq->recover_msg says why).  -1 with a message in err.
+ */
+int lt_connq_init(struct lt_connq *cq, size_t qbytes, size_t wcap, struct lt_spool *sp,
+    const char *mapfile, char *err, size_t errlen);
 void lt_connq_free(struct lt_connq *cq);
 
 /* Room for a record of at most max bytes, or NULL if there is none anywhere. */

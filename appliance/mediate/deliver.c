@@ -105,6 +105,8 @@ lt_deliver_cc(struct lt_conn *c, struct lt_wown *o, struct etsi_time ts,
 		return LT_UNDELIVERABLE;
 	memcpy(p, head + sizeof(head) - n, (size_t)n);
 	memcpy(p + n, pkt, len);
+	if (o->sh != NULL)
+		o->sh->cc_seq = o->cc_seq + 1;	/* before the record is there: never reused */
 	lt_conn_commit_sid(c, (size_t)n + len, o->sid);
 	if (o->integ != NULL)
 		lt_integ_pdu(o->integ, LT_INTEG_CC, o->cc_seq, p, (size_t)n + len,
@@ -168,6 +170,8 @@ iri_per_target(struct lt_conn *c, struct lt_wown *o, const struct lt_warrant *w,
 		if (p == NULL)
 			return LT_NO_ROOM;	/* cannot happen: room was checked */
 		memcpy(p, tmp + sizeof(tmp) - n, (size_t)n);
+		if (o->sh != NULL)
+			o->sh->iri_seq = o->iri_seq + 1;
 		lt_conn_commit_sid(c, (size_t)n, o->sid);
 		if (o->integ != NULL)
 			lt_integ_pdu(o->integ, LT_INTEG_IRI, o->iri_seq, p, (size_t)n,
@@ -191,6 +195,8 @@ lt_deliver_window_iri(struct lt_conn *c, struct lt_wown *o, const struct lt_warr
 		if (r == LT_NO_ROOM)
 			return r;
 		o->iri_state = LT_IRI_BEGUN;
+		if (o->sh != NULL)
+			o->sh->iri_state = LT_IRI_BEGUN;
 	}
 	if (o->iri_state == LT_IRI_BEGUN && clock_us >= end_us) {
 		r = iri_per_target(c, o, w, ETSI_IRI_END, ETSI_AE_END_WITH_SESSION_ACTIVE,
@@ -198,6 +204,8 @@ lt_deliver_window_iri(struct lt_conn *c, struct lt_wown *o, const struct lt_warr
 		if (r == LT_NO_ROOM)
 			return r;
 		o->iri_state = LT_IRI_ENDED;
+		if (o->sh != NULL)
+			o->sh->iri_state = LT_IRI_ENDED;
 	}
 	return LT_DELIVERED;
 }

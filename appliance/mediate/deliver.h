@@ -9,6 +9,16 @@
 #include "mediate/integ.h"
 #include "mgmt/config.h"
 
+/*
+ * A warrant's numbers as they move, in a tmpfs file that outlives a SIGKILL
+ * (seqkeep.c); named by a keyed hash, never the LIID.
+ */
+struct lt_seqshadow {
+	uint64_t ident;
+	uint32_t cin, cc_seq, iri_seq;
+	uint8_t iri_state, used;
+};
+
 /* What the agency's owner keeps per warrant: touched by that lcore only. */
 struct lt_wown {
 	struct etsi_tmpl tmpl;		/* PSHeader prefix: LIID, CIN, identifiers */
@@ -18,6 +28,7 @@ struct lt_wown {
 	struct lt_integ *integ;		/* the agency asks for integrityCheck TRIs, else NULL */
 	uint32_t sid;			/* the spool's opaque name for this (LIID, CIN) */
 	uint8_t reset;			/* LT_RESET_*: a cINReset goes first on that HI */
+	struct lt_seqshadow *sh;	/* where the numbers outlive a kill, or NULL */
 };
 
 enum { LT_IRI_NONE, LT_IRI_BEGUN, LT_IRI_ENDED };

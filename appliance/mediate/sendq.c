@@ -16,9 +16,19 @@ lt_sendq_init(struct lt_sendq *q, size_t cap)
 }
 
 void
+lt_sendq_init_at(struct lt_sendq *q, uint8_t *buf, size_t cap)
+{
+	memset(q, 0, sizeof(*q));
+	q->buf = buf;
+	q->cap = cap;
+	q->borrowed = true;
+}
+
+void
 lt_sendq_free(struct lt_sendq *q)
 {
-	free(q->buf);
+	if (!q->borrowed)
+		free(q->buf);
 	memset(q, 0, sizeof(*q));
 }
 

@@ -23,9 +23,12 @@ struct lt_sendq {
 	bool wrapped;
 	size_t used;		/* bytes held, including the dead end at wrap */
 	uint64_t records;	/* records held */
+	bool borrowed;		/* buf is the caller's */
 };
 
 int lt_sendq_init(struct lt_sendq *q, size_t cap);
+/* The same over a buffer the caller owns (lt_sendq_free leaves it alone). */
+void lt_sendq_init_at(struct lt_sendq *q, uint8_t *buf, size_t cap);
 void lt_sendq_free(struct lt_sendq *q);
 
 /* Contiguous room for a record of at most max bytes, or NULL if full. */

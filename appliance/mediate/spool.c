@@ -58,6 +58,7 @@ struct lt_spool {
 	uint64_t nctr;
 	uint8_t *wbuf;		/* frames appended, not yet written */
 	size_t wlen;
+	size_t flush_at;	/* write the frames once this many bytes wait */
 	int wdirty, ddirty, broken;
 	uint8_t *buf;		/* the one read buffer */
 	size_t bufcap;
@@ -414,7 +415,7 @@ lt_spool_append(struct lt_spool *sp, uint32_t stream_id, const void *rec,
 	sp->st.bytes += frame;
 	sp->st.records++;
 	/* A failed write keeps the frames in memory for the next try (or sync). */
-	if (sp->wlen >= WBUF_FLUSH)
+	if (sp->wlen >= sp->flush_at)
 		(void)flush_wbuf(sp);
 	return 0;
 }
@@ -546,6 +547,81 @@ lt_spool_ack(struct lt_spool *sp)
 	sp->st.records--;
 	if (sp->roff == sp->segs[0].size && !(sp->nsegs == 1 && sp->wfd >= 0))
 		return retire_oldest(sp);
+	return 0;
+}
+
+void
+lt_spool_write_through(struct lt_spool *sp)
+{
+	sp->flush_at = 1;
+}
+
+void
+lt_spool_position(const struct lt_spool *sp, uint64_t *seg, uint64_t *off)
+{
+	*seg = sp->nsegs ? sp->segs[0].id : sp->next_id;
+	*off = sp->nsegs ? sp->roff : 0;
+}
+
+/* Records from off to limit in segment fd, or -1 if limit is not where one ends. */
+static int64_t
+count_to(int fd, uint64_t off, uint64_t limit)
+{
+	uint8_t hdr[HDR_LEN];
+	int64_t n = 0;
+
+	while (off < limit) {
+		if (pread_all(fd, hdr, HDR_LEN, off) < 0)
+			return -1;
+		off += get32(hdr) + (uint64_t)OVERHEAD;
+		n++;
+	}
+	return off == limit ? n : -1;
+}
+
+int
+lt_spool_ack_to(struct lt_spool *sp, uint64_t seg, uint64_t off)
+{
+	char name[SEG_NAME_LEN + 1];
+	size_t i;
+	int64_t n;
+	int fd;
+
+	if (sp->broken || flush_wbuf(sp) < 0)
+		return -1;
+	if (sp->nsegs == 0 || seg < sp->segs[0].id ||
+	    (seg == sp->segs[0].id && off <= sp->roff))
+		return 0;
+	for (i = 0; i < sp->nsegs && sp->segs[i].id < seg; i++)
+		;
+	if (i < sp->nsegs && sp->segs[i].id == seg && off > sp->segs[i].size)
+		return -1;
+	/* check every boundary first: nothing changes unless all of it holds */
+	for (size_t k = 0, total = 0; ; k++) {
+		if (k > i || k == sp->nsegs || sp->segs[k].id > seg) {
+			sp->st.records -= total;
+			break;
+		}
+		uint64_t from = k == 0 ? sp->roff : 0, to;
+
+		to = sp->segs[k].id == seg ? off : sp->segs[k].size;
+		seg_name(name, sp->segs[k].id);
+		if ((fd = openat(sp->dirfd, name, O_RDONLY | O_CLOEXEC)) < 0)
+			return -1;
+		n = count_to(fd, from, to);
+		close(fd);
+		if (n < 0)
+			return -1;
+		total += (size_t)n;
+	}
+	while (sp->nsegs > 0 && sp->segs[0].id < seg)
+		retire_oldest(sp);
+	if (sp->nsegs > 0 && sp->segs[0].id == seg) {
+		sp->roff = off;
+		if (sp->roff == sp->segs[0].size && !(sp->nsegs == 1 && sp->wfd >= 0))
+			retire_oldest(sp);
+	}
+	lt_spool_rewind(sp);
 	return 0;
 }
 
@@ -793,6 +869,7 @@ lt_spool_open(const char *dir, uint64_t quota_bytes, const uint8_t *key,
 		return -1;
 	}
 	memcpy(sp->key, key, LT_SPOOL_KEY_LEN);
+	sp->flush_at = WBUF_FLUSH;
 	randombytes_buf(sp->nonce, sizeof(sp->nonce));
 	sp->quota = quota_bytes;
 	sp->segmax = quota_bytes / 8;

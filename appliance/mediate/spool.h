@@ -86,6 +86,24 @@ int lt_spool_peek(struct lt_spool *sp, const uint8_t **rec, size_t *len,
  */
 int lt_spool_ack(struct lt_spool *sp);
 
+/*
+ * Every append is written at once (a write(2) each) instead of in runs:
+ * what was appended then outlives a SIGKILL of the process, not only
+ * records made durable by lt_spool_sync().
+ */
+void lt_spool_write_through(struct lt_spool *sp);
+
+/* Where the first unacknowledged record is: (segment id, offset). */
+void lt_spool_position(const struct lt_spool *sp, uint64_t *seg, uint64_t *off);
+
+/*
+ * Acknowledges every record before (seg, off) that is not yet: after a
+ * crash, the caller's own record of what it had sent can be ahead of the
+ * last synced acknowledgement.  Reading starts again at the oldest left.  0,
+ * or -1 (nothing changed) if (seg, off) is not a record boundary held here.
+ */
+int lt_spool_ack_to(struct lt_spool *sp, uint64_t seg, uint64_t off);
+
 /* fsync what was appended, then record the acknowledgements. */
 int lt_spool_sync(struct lt_spool *sp);
 

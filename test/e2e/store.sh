@@ -304,7 +304,7 @@ for line in open("%s/out2.jsonl" % d):
 ok = True
 # sequence numbers go on from the first run's (seq.bin, stopped in order): no gap, no repeat
 last = {}
-for line in open("%s/out.jsonl" % d):
+for line in open("%s/out1.jsonl" % d):
     r = json.loads(line)
     if r["kind"] in ("IRI", "CC"):
         k = (r["liid"], r["kind"])

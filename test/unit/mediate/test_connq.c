@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -14,6 +16,7 @@
 
 static const uint8_t key[LT_SPOOL_KEY_LEN] = { 7, 7, 7 };
 static char dir[64];
+static char err[256];
 
 /* What reached the "agency", record by record. */
 struct wire {
@@ -149,7 +152,7 @@ spill_and_back_in_order(void **state)
 
 	(void)state;
 	memset(&w, 0, sizeof(w));
-	assert_int_equal(lt_connq_init(&cq, 8192, 256 * 1024, spool_open()), 0);
+	assert_int_equal(lt_connq_init(&cq, 8192, 256 * 1024, spool_open(), NULL, err, sizeof(err)), 0);
 	for (uint32_t i = 0; i < 500; i++)
 		put(&cq, i);
 	assert_true(cq.spooled > 400);		/* 8 KiB hold a few dozen */
@@ -182,7 +185,7 @@ loss_resends_only_the_window(void **state)
 
 	(void)state;
 	memset(&w, 0, sizeof(w));
-	assert_int_equal(lt_connq_init(&cq, 16384, 256 * 1024, spool_open()), 0);
+	assert_int_equal(lt_connq_init(&cq, 16384, 256 * 1024, spool_open(), NULL, err, sizeof(err)), 0);
 	for (uint32_t i = 0; i < 300; i++)
 		put(&cq, i);
 	pump(&cq, &w, 5000, 1000);
@@ -220,13 +223,13 @@ restart_sends_the_spool_first(void **state)
 
 	(void)state;
 	memset(&w, 0, sizeof(w));
-	assert_int_equal(lt_connq_init(&cq, 4096, 256 * 1024, spool_open()), 0);
+	assert_int_equal(lt_connq_init(&cq, 4096, 256 * 1024, spool_open(), NULL, err, sizeof(err)), 0);
 	for (uint32_t i = 0; i < 200; i++)
 		put(&cq, i);
 	/* what is in memory dies with the process; the spool survives */
 	lt_connq_free(&cq);
 
-	assert_int_equal(lt_connq_init(&cq, 4096, 256 * 1024, spool_open()), 0);
+	assert_int_equal(lt_connq_init(&cq, 4096, 256 * 1024, spool_open(), NULL, err, sizeof(err)), 0);
 	assert_true(cq.spilling);
 	for (uint32_t i = 1000; i < 1050; i++)
 		put(&cq, i);
@@ -256,7 +259,7 @@ quota_counts_per_stream(void **state)
 	(void)state;
 	memset(&w, 0, sizeof(w));
 	assert_int_equal(lt_spool_open(dir, LT_SPOOL_QUOTA_MIN, key, &sp, err, sizeof(err)), 0);
-	assert_int_equal(lt_connq_init(&cq, 4096, 256 * 1024, sp), 0);
+	assert_int_equal(lt_connq_init(&cq, 4096, 256 * 1024, sp, NULL, err, sizeof(err)), 0);
 	for (uint32_t i = 0; i < 1000; i++)
 		put(&cq, i);
 	assert_true(lt_connq_overwritten(&cq) > 500);
@@ -279,6 +282,102 @@ quota_counts_per_stream(void **state)
 	lt_connq_free(&cq);
 }
 
+/*
+ * SIGKILL: a child queues, spills, writes and gets part of it confirmed, then
+ * dies without a word; the next run, on the same map file and spool, sends
+ * everything the agency had not confirmed, then what is new, in order.
+ */
+static void
+kill_loses_nothing(void **state)
+{
+	static struct wire w;
+	char mapfile[128], path[128];
+	struct lt_connq cq;
+	uint64_t confirmed = 0;
+	uint32_t next = 0;
+	size_t dups = 0;
+	int status;
+	pid_t pid;
+	FILE *f;
+
+	(void)state;
+	memset(&w, 0, sizeof(w));
+	snprintf(mapfile, sizeof(mapfile), "%s.q", dir);
+	snprintf(path, sizeof(path), "%s.wire", dir);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		static struct wire cw;
+		size_t len, left;
+		const uint8_t *p;
+		uint64_t mark;
+
+		if (lt_connq_init(&cq, 8192, 256 * 1024, spool_open(), mapfile, err,
+		    sizeof(err)) != 0)
+			_exit(2);
+		for (uint32_t i = 0; i < 300; i++)
+			put(&cq, i);
+		f = fopen(path, "wb");
+		/* 20 000 bytes reach the agency and are confirmed, 7 000 more are not */
+		for (size_t done = 0, budget = 20000; done < budget;) {
+			if (lt_connq_refill(&cq) != 0 || (p = lt_connq_peek(&cq, &len, &left)) == NULL)
+				_exit(3);
+			if (len > budget - done)
+				len = budget - done;
+			fwrite(p, 1, len, f);
+			lt_connq_written(&cq, len);
+			done += len;
+		}
+		while ((p = lt_connq_peek(&cq, &len, &left)) != NULL && left > 0) {
+			fwrite(p, 1, left, f);
+			lt_connq_written(&cq, left);
+		}
+		mark = lt_connq_mark(&cq);
+		lt_connq_confirm(&cq, mark);
+		fwrite(&mark, sizeof(mark), 1, f);
+		fclose(f);
+		pump(&cq, &cw, 7000, 1000);
+		_exit(0);		/* killed: no free, no sync */
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	/* the agency has the confirmed bytes (the rest may have died with the line) */
+	assert_non_null(f = fopen(path, "rb"));
+	{
+		static uint8_t b[1 << 16];
+		size_t n = fread(b, 1, sizeof(b), f);
+
+		assert_true(n > 8);
+		memcpy(&confirmed, b + n - 8, 8);
+		assert_int_equal(confirmed, n - 8);
+		wire_take(&w, b, (size_t)confirmed);
+	}
+	fclose(f);
+	assert_int_equal(lt_connq_init(&cq, 8192, 256 * 1024, spool_open(), mapfile, err,
+	    sizeof(err)), 0);
+	assert_string_equal(cq.recover_msg, "");
+	assert_true(cq.recovered > 0);
+	for (uint32_t i = 300; i < 350; i++)
+		put(&cq, i);
+	while (!lt_connq_idle(&cq)) {
+		pump(&cq, &w, 100000, 1500);
+		lt_connq_confirm(&cq, lt_connq_mark(&cq));
+	}
+	for (size_t k = 0; k < w.n; k++) {
+		if (w.ids[k] < next) {
+			dups++;
+			continue;
+		}
+		assert_int_equal(w.ids[k], next);
+		next++;
+	}
+	assert_int_equal(next, 350);
+	assert_int_equal(dups, 0);	/* only unconfirmed bytes went again */
+	lt_connq_free(&cq);
+	unlink(mapfile);
+	unlink(path);
+}
+
 static void
 memory_only_refuses_when_full(void **state)
 {
@@ -286,7 +385,7 @@ memory_only_refuses_when_full(void **state)
 	uint32_t i;
 
 	(void)state;
-	assert_int_equal(lt_connq_init(&cq, 4096, 256 * 1024, NULL), 0);
+	assert_int_equal(lt_connq_init(&cq, 4096, 256 * 1024, NULL, NULL, err, sizeof(err)), 0);
 	for (i = 0; lt_connq_reserve(&cq, rec_len(i)) != NULL; i++)
 		put(&cq, i);
 	assert_true(i > 5 && i < 20);
@@ -302,6 +401,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(loss_resends_only_the_window, setup, teardown),
 		cmocka_unit_test_setup_teardown(restart_sends_the_spool_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(quota_counts_per_stream, setup, teardown),
+		cmocka_unit_test_setup_teardown(kill_loses_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(memory_only_refuses_when_full, setup, teardown),
 	};
 

@@ -23,8 +23,9 @@
 /* The connection's memory queue: inside lt_connq once the spool is wired in. */
 #ifdef LT_CONNQ_H
 #define Q(c)		(&(c)->cq.q)
-#define QINIT(c, cap)	lt_connq_init(&(c)->cq, (cap), 65536, NULL)
+#define QINIT(c, cap)	lt_connq_init(&(c)->cq, (cap), 65536, NULL, NULL, qerr, sizeof(qerr))
 #define QFREE(c)	lt_connq_free(&(c)->cq)
+static char qerr[256];
 #else
 #define Q(c)		(&(c)->q)
 #define QINIT(c, cap)	lt_sendq_init(&(c)->q, (cap))
