@@ -213,7 +213,7 @@ all_of(const char *s, const char *set)
 
 /* The answers of the install dialogue, in the form install-disk takes them. */
 struct answers {
-	char disk[64], mgmt[160], capture[LIST_MAX * 17], issuer[96], agency[160];
+	char disk[64], mgmt[160], capture[LIST_MAX * 17], issuer[128], agency[160];
 	char key[LT_CON_INPUT_MAX];
 };
 
