@@ -37,6 +37,11 @@ hi(struct lt_status_hi *h, const struct lt_conn *c, uint64_t extra_lost)
 	h->spooled = c->cq.spooled;
 	h->resent = c->cq.resent;
 	h->overwritten = lt_conn_overwritten(c);
+	{
+		uint64_t since = __atomic_load_n(&c->backlog_since, __ATOMIC_RELAXED);
+
+		h->backlog_ms = since ? (lt_mono_ns() - since) / 1000000 : 0;
+	}
 	h->lost = c->st.records_lost + extra_lost;
 	h->connects = c->st.connects;
 	h->losses = c->st.losses;

@@ -476,6 +476,10 @@ handle_tx(struct lt_conn *c, uint64_t now)
 void
 lt_conn_service(struct lt_conn *c, uint64_t now)
 {
+	if (lt_connq_idle(&c->cq))
+		c->backlog_since = 0;
+	else if (c->backlog_since == 0)
+		c->backlog_since = now;
 	if (c->cq.ow_seen != c->ow_logged && now >= c->ow_log_at) {
 		c->ow_logged = c->cq.ow_seen;
 		c->ow_log_at = now + NS_PER_S;

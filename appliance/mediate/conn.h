@@ -65,6 +65,7 @@ struct lt_conn {
 	bool refill_failed;		/* reading the spool back failed: logged once */
 	uint64_t last_sync;		/* of the spool */
 	uint64_t ow_logged, ow_log_at;	/* overwritten records last logged, and when next */
+	uint64_t backlog_since;		/* when records began to wait; 0: none waits */
 	uint64_t retry_at, down_since, last_tx, last_tx_try, ka_deadline, next_rx;
 	uint64_t ka_queued_at;		/* when the outstanding keep-alive was queued */
 	uint64_t finish_deadline;

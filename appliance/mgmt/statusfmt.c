@@ -56,6 +56,8 @@ static const struct field hi_fields[] = {
 	    "Records dropped from a full spool, oldest first.", false),
 	H(tls_failures, "delivery_tls_failures_total",
 	    "TLS handshakes that failed or met the wrong peer.", false),
+	H(backlog_ms, "delivery_backlog_milliseconds",
+	    "Time since nothing was waiting: the oldest record waits at most this.", true),
 };
 #define NHI_FIELDS	(sizeof(hi_fields) / sizeof(hi_fields[0]))
 

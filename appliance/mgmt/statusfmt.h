@@ -30,6 +30,7 @@ struct lt_status_hi {
 	uint64_t queued_disk, spooled, resent, overwritten;
 	int64_t ka_rtt_ms;		/* last keep-alive round trip, -1: none yet */
 	uint64_t tls_failures;		/* TLS handshakes failed or refused (wrong peer) */
+	uint64_t backlog_ms;		/* since nothing waited: the oldest record waits at most this */
 };
 
 struct lt_status_agency {

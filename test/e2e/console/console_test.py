@@ -83,7 +83,7 @@ def hi(state, sent):
     return {"records_sent": sent, "bytes_sent": 100 * sent, "queued": 0, "lost": 0,
             "connects": 1, "losses": 0, "ka_sent": 2, "ka_answered": 2,
             "queued_disk": 0, "spooled": 0, "resent": 0, "overwritten": 0,
-            "tls_failures": 0, "state": state, "ka_rtt_ms": -1}
+            "tls_failures": 0, "backlog_ms": 0, "state": state, "ka_rtt_ms": -1}
 
 
 STATUS = {"ok": True, "uptime_s": 3723, "warrants_active": 1,

@@ -799,14 +799,14 @@ fill_fixed(void)
 	strcpy(fixed_agencies[0].id, "police");
 	strcpy(fixed_agencies[0].hi2.state, "up");
 	fixed_agencies[0].hi2 = (struct lt_status_hi){ "up", 12, 3456, 0, 0, 1, 0, 4, 4, 0, 0, 0, 0, 3,
-	    0 };
+	    0, 0 };
 	fixed_agencies[0].hi3 = (struct lt_status_hi){ "connecting", 0, 0, 5, 2, 3, 2, 0, 0,
-	    7, 9, 11, 2, -1, 5 };
+	    7, 9, 11, 2, -1, 5, 1500 };
 	strcpy(fixed_agencies[1].id, "customs.b-2");
 	fixed_agencies[1].hi2 = (struct lt_status_hi){ "down", 1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 0, 0, 0,
-	    0 };
+	    0, 0 };
 	fixed_agencies[1].hi3 = (struct lt_status_hi){ "failed", 9, 10, 11, 12, 13, 14, 15,
-	    16, 0, 0, 0, 0, 1234, 0 };
+	    16, 0, 0, 0, 0, 1234, 0, 0 };
 	fixed = (struct lt_status){ .uptime_s = 93784, .warrants_active = 3, .nworkers = 2,
 	    .nagencies = 2, .workers = fixed_workers, .agencies = fixed_agencies,
 	    .has_track = true };
@@ -1052,14 +1052,14 @@ prometheus_exact(void **state)
 	    "hi=\"HI3\"} 5\n"));
 	/* ka_rtt_ms -1: no sample */
 	assert_null(strstr(p, "rtt_milliseconds{agency=\"police\",hi=\"HI3\"}"));
-	check_exposition(p, 2 + 11 + 1 + 13 + 1 + 22);
+	check_exposition(p, 2 + 11 + 1 + 14 + 1 + 22);
 	free(p);
 	/* no tracker, no session families */
 	fixed.has_track = false;
 	p = render(lt_status_prometheus, &fixed);
 	assert_null(strstr(p, "aaa_packets"));
 	assert_null(strstr(p, "lawtap_sessions"));
-	check_exposition(p, 2 + 11 + 1 + 13 + 1);
+	check_exposition(p, 2 + 11 + 1 + 14 + 1);
 	free(p);
 }
 
@@ -1096,8 +1096,8 @@ json_round_trip(void **state)
 {
 	struct lt_status_worker w = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 };
 	struct lt_status_agency a = { "lea",
-	    { "up", 1, 2, 3, 4, 5, 6, 7, 8, 18, 19, 20, 21, -1, 26 },
-	    { "down", 9, 10, 11, 12, 13, 14, 15, 16, 22, 23, 24, 25, 17, 27 } };
+	    { "up", 1, 2, 3, 4, 5, 6, 7, 8, 18, 19, 20, 21, -1, 26, 28 },
+	    { "down", 9, 10, 11, 12, 13, 14, 15, 16, 22, 23, 24, 25, 17, 27, 29 } };
 	struct lt_status s = { 60, 1, 1, 1, &w, &a, false, { 0 } }, back;
 	char err[256], *p;
 	json_t *j;
@@ -1111,12 +1111,12 @@ json_round_trip(void **state)
 	    "\"too_many_warrants\":11}],\"agencies\":[{\"id\":\"lea\",\"hi2\":{"
 	    "\"records_sent\":1,\"bytes_sent\":2,\"queued\":3,\"lost\":4,\"connects\":5,"
 	    "\"losses\":6,\"ka_sent\":7,\"ka_answered\":8,\"queued_disk\":18,\"spooled\":19,"
-	    "\"resent\":20,\"overwritten\":21,\"tls_failures\":26,\"state\":\"up\","
+	    "\"resent\":20,\"overwritten\":21,\"tls_failures\":26,\"backlog_ms\":28,\"state\":\"up\","
 	    "\"ka_rtt_ms\":-1},"
 	    "\"hi3\":{\"records_sent\":9,\"bytes_sent\":10,\"queued\":11,\"lost\":12,"
 	    "\"connects\":13,\"losses\":14,\"ka_sent\":15,\"ka_answered\":16,"
 	    "\"queued_disk\":22,\"spooled\":23,\"resent\":24,\"overwritten\":25,"
-	    "\"tls_failures\":27,\"state\":\"down\",\"ka_rtt_ms\":17}}]}");
+	    "\"tls_failures\":27,\"backlog_ms\":29,\"state\":\"down\",\"ka_rtt_ms\":17}}]}");
 	free(p);
 	assert_int_equal(lt_status_from_json(j, &back, err, sizeof(err)), 0);
 	json_decref(j);
@@ -1308,7 +1308,7 @@ no_canary(void **state)
 	free(p);
 	lt_status_free(&back);
 	/* the struct itself has room for numbers, one agency id and state names only */
-	assert_int_equal(sizeof(struct lt_status_hi), 16 + 12 * 8 + 8 + 8);
+	assert_int_equal(sizeof(struct lt_status_hi), 16 + 12 * 8 + 8 + 8 + 8);
 	assert_int_equal(sizeof(struct lt_status_agency), 33 + 7 + 2 * sizeof(struct
 	    lt_status_hi));
 	assert_int_equal(sizeof(struct lt_status_worker), 11 * 8);
@@ -1320,8 +1320,8 @@ static void
 prometheus_escapes(void **state)
 {
 	struct lt_status_agency a = { "a\"b\\c\nd",
-	    { "up", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, 0 },
-	    { "up", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, 0 } };
+	    { "up", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, 0, 0 },
+	    { "up", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, 0, 0 } };
 	struct lt_status s = { 0, 0, 0, 1, NULL, &a, false, { 0 } };
 	char *p;
 
