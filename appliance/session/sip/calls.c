@@ -85,7 +85,8 @@ sipcalls_new(const struct sipcalls_cfg *cfg)
 	t->cmask = size - 1;
 	t->calls = calloc(cfg->max_calls, sizeof(*t->calls));
 	t->chead = malloc(size * sizeof(*t->chead));
-	if (t->calls == NULL || t->chead == NULL || calls_targets_index(t) < 0 ||
+	t->tg = sipcall_targets_new(t, cfg->targets, cfg->ntargets);
+	if (t->calls == NULL || t->chead == NULL || t->tg == NULL ||
 	    calls_media_init(t) < 0) {
 		sipcalls_free(t);
 		return NULL;
@@ -107,8 +108,7 @@ sipcalls_free(struct sipcalls *t)
 	calls_media_free(t);
 	free(t->calls);
 	free(t->chead);
-	free(t->thead);
-	free(t->tnext);
+	sipcall_targets_free(t->tg);
 	free(t);
 }
 
@@ -383,6 +383,41 @@ sipcalls_input(struct sipcalls *t, const struct sipcall_pkt *p)
 	}
 	emit(t, c, ETSI_IRI_CONTINUE, p, p->ts_us);
 	return 1;
+}
+
+uint32_t
+sipcalls_end_warrants(struct sipcalls *t, const uint8_t *ended, uint32_t n, int64_t now)
+{
+	static const int live[] = { T_SETUP, T_IDLE, T_BYE };
+	uint32_t i, next, total = 0;
+
+	for (unsigned l = 0; l < sizeof(live) / sizeof(live[0]); l++)
+		for (i = t->lhead[live[l]]; i != NIL; i = next) {
+			struct call *c = &t->calls[i];
+			unsigned k = 0, gone = 0;
+
+			next = c->lnext;	/* an ended call moves to the linger list */
+			while (k < c->nicept) {
+				struct icept *ic = &c->icept[k];
+				struct sipcall_iri ev = { .warrant = ic->warrant, .cin = ic->cin,
+				    .iri_type = ETSI_IRI_END, .src = &c->last_src,
+				    .dst = &c->last_dst, .ts_us = now };
+
+				if (ic->warrant >= n || !ended[ic->warrant]) {
+					k++;
+					continue;
+				}
+				t->cfg.iri(t->cfg.ctx, &ev);
+				t->st.iris++;
+				memmove(ic, ic + 1, (c->nicept - k - 1) * sizeof(*ic));
+				c->nicept--;
+				gone++;
+			}
+			total += gone;
+			if (gone > 0 && c->nicept == 0)
+				end(t, i, NULL, now);
+		}
+	return total;
 }
 
 void

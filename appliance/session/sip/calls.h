@@ -139,6 +139,27 @@ struct sipcall_hit {
 int sipcalls_media(struct sipcalls *t, const struct sipcall_ep *src,
     const struct sipcall_ep *dst, struct sipcall_hit *hit);
 
+/*
+ * A live reload's targets.  sipcall_targets_new copies v and indexes it
+ * with t's hash key (fixed at sipcalls_new), so any thread may build it
+ * while t runs; NULL if out of memory.
+ */
+struct sipcall_targets;
+struct sipcall_targets *sipcall_targets_new(const struct sipcalls *t,
+    const struct sipcall_target *v, uint32_t n);
+void sipcall_targets_free(struct sipcall_targets *g);
+
+/* t's thread: g becomes what messages are matched against; returns the previous targets. */
+struct sipcall_targets *sipcalls_targets_swap(struct sipcalls *t, struct sipcall_targets *g);
+
+/*
+ * t's thread: each warrant w < n with ended[w] set leaves every call now,
+ * with an End IRI (no message) for its CIN; the other warrants of a call go
+ * on, and a call left with none ends.  Returns the intercepts ended.
+ */
+uint32_t sipcalls_end_warrants(struct sipcalls *t, const uint8_t *ended, uint32_t n,
+    int64_t now_us);
+
 const struct sipcall_stats *sipcalls_stats(const struct sipcalls *t);
 /* Calls and media endpoints now tracked. */
 uint32_t sipcalls_count(const struct sipcalls *t);

@@ -52,6 +52,13 @@ struct mep {
 	uint32_t hnext;		/* hash chain; free list */
 };
 
+/* Targets indexed by (kind, value) under the tracker's hash key. */
+struct sipcall_targets {
+	struct sipcall_target *v;
+	uint32_t n;
+	uint32_t *head, *next, mask;
+};
+
 struct sipcalls {
 	struct sipcalls_cfg cfg;
 	uint8_t key[16];
@@ -59,7 +66,7 @@ struct sipcalls {
 	uint32_t *chead, cmask, cfree, ncalls;
 	struct mep *meps;
 	uint32_t *mhead, mmask, mfree, nmeps;
-	uint32_t *thead, *tnext, tmask, ntidx;	/* targets by (kind, value) */
+	struct sipcall_targets *tg;	/* the live targets */
 	uint32_t lhead[T_CLASSES], ltail[T_CLASSES];
 	uint32_t next_cin;
 	struct sipcall_stats st;
@@ -68,8 +75,7 @@ struct sipcalls {
 uint64_t calls_hash(const struct sipcalls *t, const uint8_t *p, size_t len);
 int calls_err(struct sipcalls *t, int e);
 
-/* calltarget.c: the targets' index; the warrants naming a party of m sent by side s; sides[] per warrant. */
-int calls_targets_index(struct sipcalls *t);
+/* calltarget.c: the warrants naming a party of m sent by side s; sides[] per warrant. */
 unsigned calls_match(struct sipcalls *t, const struct sip_msg *m, int sender,
     uint32_t *warrants, uint8_t *sides, unsigned max);
 

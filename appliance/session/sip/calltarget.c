@@ -117,14 +117,16 @@ lookup(struct sipcalls *t, uint8_t kind, const char *pre, struct sip_slice v,
 	size_t pl = strlen(pre), kl = 1 + pl + v.len;
 	uint32_t i;
 
-	if (t->ntidx == 0 || kl > sizeof(key))
+	const struct sipcall_targets *tg = t->tg;
+
+	if (tg->n == 0 || kl > sizeof(key))
 		return;
 	key[0] = kind;
 	memcpy(key + 1, pre, pl);
 	memcpy(key + 1 + pl, v.p, v.len);
-	for (i = t->thead[calls_hash(t, key, kl) & t->tmask]; i != NIL;
-	    i = t->tnext[i]) {
-		const struct sipcall_target *g = &t->cfg.targets[i];
+	for (i = tg->head[calls_hash(t, key, kl) & tg->mask]; i != NIL;
+	    i = tg->next[i]) {
+		const struct sipcall_target *g = &tg->v[i];
 
 		if (g->kind == kind && g->len == kl - 1 &&
 		    memcmp(g->v, key + 1, kl - 1) == 0 &&
@@ -204,29 +206,57 @@ calls_match(struct sipcalls *t, const struct sip_msg *m, int sender,
 	return f.n;
 }
 
-int
-calls_targets_index(struct sipcalls *t)
+struct sipcall_targets *
+sipcall_targets_new(const struct sipcalls *t, const struct sipcall_target *v, uint32_t n)
 {
+	struct sipcall_targets *g;
 	uint32_t i, size = 16;
 
-	while (size < 2 * t->cfg.ntargets)
+	if (n >= NIL / 4 || (g = calloc(1, sizeof(*g))) == NULL)
+		return NULL;
+	while (size < 2 * n)
 		size <<= 1;
-	t->tmask = size - 1;
-	t->ntidx = t->cfg.ntargets;
-	if ((t->thead = malloc(size * sizeof(*t->thead))) == NULL ||
-	    (t->tnext = malloc((t->ntidx + 1) * sizeof(*t->tnext))) == NULL)
-		return -1;
-	memset(t->thead, 0xff, size * sizeof(*t->thead));
-	for (i = t->ntidx; i-- > 0;) {		/* chains in config order */
-		const struct sipcall_target *g = &t->cfg.targets[i];
+	g->mask = size - 1;
+	g->n = n;
+	g->v = malloc((n + 1) * sizeof(*g->v));
+	g->head = malloc(size * sizeof(*g->head));
+	g->next = malloc((n + 1) * sizeof(*g->next));
+	if (g->v == NULL || g->head == NULL || g->next == NULL) {
+		sipcall_targets_free(g);
+		return NULL;
+	}
+	if (n > 0)
+		memcpy(g->v, v, n * sizeof(*v));
+	memset(g->head, 0xff, size * sizeof(*g->head));
+	for (i = n; i-- > 0;) {		/* chains in config order */
 		uint8_t key[1 + SIPURI_NORM_MAX];
 		uint32_t b;
 
-		key[0] = g->kind;
-		memcpy(key + 1, g->v, g->len);
-		b = (uint32_t)calls_hash(t, key, 1u + g->len) & t->tmask;
-		t->tnext[i] = t->thead[b];
-		t->thead[b] = i;
+		key[0] = g->v[i].kind;
+		memcpy(key + 1, g->v[i].v, g->v[i].len);
+		b = (uint32_t)calls_hash(t, key, 1u + g->v[i].len) & g->mask;
+		g->next[i] = g->head[b];
+		g->head[b] = i;
 	}
-	return 0;
+	return g;
+}
+
+void
+sipcall_targets_free(struct sipcall_targets *g)
+{
+	if (g == NULL)
+		return;
+	free(g->v);
+	free(g->head);
+	free(g->next);
+	free(g);
+}
+
+struct sipcall_targets *
+sipcalls_targets_swap(struct sipcalls *t, struct sipcall_targets *g)
+{
+	struct sipcall_targets *old = t->tg;
+
+	t->tg = g;
+	return old;
 }

@@ -18,8 +18,16 @@ struct ist {
 	struct etsi_tmpl tmpl;
 };
 
+/* The warrants records are made for, by index; the targets live in the tracker (tg only in passing). */
+struct voip_ids {
+	struct voip_warrant *w;
+	uint32_t nw;
+	struct sipcall_targets *tg;
+};
+
 struct voip {
 	struct voip_cfg cfg;
+	struct voip_ids *ids;
 	struct sipcalls *calls;
 	struct sipstream *tcp;
 	struct ipfrag *frag;
@@ -49,12 +57,12 @@ ist_get(struct voip *v, uint32_t cin, uint32_t warrant)
 
 	if (*pp != NIL)
 		return &v->ist[*pp];
-	if ((i = v->ifree) == NIL || warrant >= v->cfg.nwarrants) {
+	if ((i = v->ifree) == NIL || warrant >= v->ids->nw) {
 		v->st.icepts_full++;
 		return NULL;
 	}
 	s = &v->ist[i];
-	id = v->cfg.warrants[warrant].id;
+	id = v->ids->w[warrant].id;
 	id.has_cin = 1;
 	id.cin = cin;
 	if (etsi_tmpl_init(&s->tmpl, &id) < 0) {
@@ -87,7 +95,7 @@ ist_put(struct voip *v, uint32_t cin)
 static uint32_t
 version(const struct voip *v, uint32_t warrant)
 {
-	uint32_t n = v->cfg.warrants[warrant].ipmm_version;
+	uint32_t n = v->ids->w[warrant].ipmm_version;
 
 	return n ? n : ETSI_IPMM_VERSION;
 }
@@ -121,7 +129,7 @@ on_iri(void *ctx, const struct sipcall_iri *e)
 		return;
 	if ((s = ist_get(v, e->cin, e->warrant)) == NULL)
 		return;
-	if (v->cfg.warrants[e->warrant].content & VOIP_IRI) {
+	if (e->warrant < v->ids->nw && (v->ids->w[e->warrant].content & VOIP_IRI)) {
 		/* the first IRI of the CIN begins it, whatever was left out before the window */
 		if (s->iri_seq == 0 && m.iri_type == ETSI_IRI_CONTINUE)
 			m.iri_type = ETSI_IRI_BEGIN;
@@ -199,13 +207,18 @@ voip_new(const struct voip_cfg *cfg)
 	while (size < n)
 		size <<= 1;
 	v->imask = size - 1;
+	v->ids = calloc(1, sizeof(*v->ids));
+	if (v->ids != NULL && (v->ids->w = malloc(cfg->nwarrants * sizeof(*v->ids->w))) != NULL) {
+		memcpy(v->ids->w, cfg->warrants, cfg->nwarrants * sizeof(*v->ids->w));
+		v->ids->nw = cfg->nwarrants;
+	}
 	v->calls = sipcalls_new(&cc);
 	v->tcp = sipstream_new(&sc);
 	v->frag = ipfrag_new(FRAG_SLOTS, FRAG_TIMEOUT_US);
 	v->ist = calloc(n, sizeof(*v->ist));
 	v->ihead = malloc(size * sizeof(*v->ihead));
-	if (v->calls == NULL || v->tcp == NULL || v->frag == NULL || v->ist == NULL ||
-	    v->ihead == NULL || n == 0) {
+	if (v->ids == NULL || v->ids->w == NULL || v->calls == NULL || v->tcp == NULL ||
+	    v->frag == NULL || v->ist == NULL || v->ihead == NULL || n == 0) {
 		voip_free(v);
 		return NULL;
 	}
@@ -220,12 +233,57 @@ voip_free(struct voip *v)
 {
 	if (v == NULL)
 		return;
+	voip_ids_free(v->ids);
 	sipcalls_free(v->calls);
 	sipstream_free(v->tcp);
 	ipfrag_free(v->frag);
 	free(v->ist);
 	free(v->ihead);
 	free(v);
+}
+
+struct voip_ids *
+voip_ids_new(const struct voip *v, const struct voip_warrant *w, uint32_t nw,
+    const struct sipcall_target *t, uint32_t nt)
+{
+	struct voip_ids *ids;
+
+	if (nw == 0 || (ids = calloc(1, sizeof(*ids))) == NULL)
+		return NULL;
+	ids->nw = nw;
+	ids->w = malloc(nw * sizeof(*ids->w));
+	ids->tg = sipcall_targets_new(v->calls, t, nt);
+	if (ids->w == NULL || ids->tg == NULL) {
+		voip_ids_free(ids);
+		return NULL;
+	}
+	memcpy(ids->w, w, nw * sizeof(*w));
+	return ids;
+}
+
+void
+voip_ids_free(struct voip_ids *ids)
+{
+	if (ids == NULL)
+		return;
+	free(ids->w);
+	sipcall_targets_free(ids->tg);
+	free(ids);
+}
+
+struct voip_ids *
+voip_ids_swap(struct voip *v, struct voip_ids *ids, const uint8_t *ended, uint32_t nended,
+    int64_t now)
+{
+	struct voip_ids *old = v->ids;
+
+	/* the Ends go out under the warrants they were made for */
+	if (ended != NULL)
+		sipcalls_end_warrants(v->calls, ended, nended, now);
+	old->tg = sipcalls_targets_swap(v->calls, ids->tg);
+	ids->tg = NULL;
+	v->ids = ids;
+	return old;
 }
 
 static int
@@ -254,7 +312,7 @@ media(struct voip *v, const struct sipcall_ep *s, const struct sipcall_ep *d,
 		struct ist *st;
 		int n;
 
-		if (w >= v->cfg.nwarrants || !(v->cfg.warrants[w].content & VOIP_CC) ||
+		if (w >= v->ids->nw || !(v->ids->w[w].content & VOIP_CC) ||
 		    (v->cfg.active != NULL && !v->cfg.active(v->cfg.ctx, w, ts)) ||
 		    (st = ist_get(v, h.ic[k].cin, w)) == NULL)
 			continue;

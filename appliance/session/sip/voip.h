@@ -58,6 +58,26 @@ int voip_packet(struct voip *v, const uint8_t *l3, size_t len, int64_t ts_us);
 /* Timers of calls, TCP flows and fragments. */
 void voip_tick(struct voip *v, int64_t now_us);
 
+/*
+ * A live reload: the warrants by index and the targets naming them.
+ * voip_ids_new copies both and may run on another thread than v's (it only
+ * reads v's fixed hash key); NULL if out of memory or nw is 0.  The
+ * warrants' etsi_ident strings must outlive every record made from them.
+ */
+struct voip_ids;
+struct voip_ids *voip_ids_new(const struct voip *v, const struct voip_warrant *w,
+    uint32_t nw, const struct sipcall_target *t, uint32_t nt);
+void voip_ids_free(struct voip_ids *ids);
+
+/*
+ * v's thread, between packets: warrants w < nended with ended[w] set end
+ * their calls now (an End IRI per CIN, nothing after it), then ids becomes
+ * what v matches and records with; a kept warrant (same index) keeps its
+ * calls, CINs and sequence numbers.  Returns the previous set, to free.
+ */
+struct voip_ids *voip_ids_swap(struct voip *v, struct voip_ids *ids,
+    const uint8_t *ended, uint32_t nended, int64_t now_us);
+
 const struct voip_stats *voip_stats(const struct voip *v);
 const struct sipcalls *voip_calls(const struct voip *v);
 const struct sipstream *voip_streams(const struct voip *v);

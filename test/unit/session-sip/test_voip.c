@@ -494,6 +494,129 @@ test_window(void **state)
 	voip_free(v);
 }
 
+/* Warrants by slot (NULL: a slot no warrant holds) and their targets, as a reload builds them. */
+static struct voip_ids *
+ids_of(struct voip *v, const char *const *uris, const char *const *liids, unsigned n)
+{
+	struct voip_warrant w[8];
+	struct sipcall_target t[8];
+	struct voip_ids *ids;
+	unsigned nt = 0;
+
+	assert_true(n <= 8);
+	memset(w, 0, sizeof(w));
+	for (unsigned i = 0; i < n; i++) {
+		if (uris[i] == NULL)
+			continue;
+		assert_int_equal(sipcall_target_parse(uris[i], strlen(uris[i]), &t[nt],
+		    NULL, 0), 0);
+		t[nt].warrant = i;
+		t[nt++].from_ok = 1;
+		w[i].id = (struct etsi_ident){ .pspdu_version = 40, .liid = liids[i],
+		    .liid_len = strlen(liids[i]), .operator_id = "OP" };
+		w[i].content = VOIP_IRI | VOIP_CC;
+	}
+	ids = voip_ids_new(v, w, n, t, nt);
+	assert_non_null(ids);
+	return ids;
+}
+
+static void
+liid_is(unsigned i, const char *liid)
+{
+	assert_int_equal(recs[i].p.liid_len, strlen(liid));
+	assert_memory_equal(recs[i].p.liid, liid, strlen(liid));
+}
+
+/*
+ * Live reloads: a kept warrant keeps its call, CIN and sequence numbers; a
+ * dropped one gets its End at once and nothing after, while the other on
+ * the same call goes on; a new one takes new calls and joins a running call
+ * at its next message; a call whose last warrant is dropped ends.
+ */
+static void
+test_reload(void **state)
+{
+	static const char *const ids[] = { "sip:bob@b.example", "sip:alice@*" };
+	static const char *const u1[] = { "sip:bob@b.example", NULL, "sip:carl@c.example" },
+	    *const l1[] = { "LIID-A", NULL, "LIID-C" },
+	    *const u2[] = { "sip:bob@b.example", NULL, NULL, "sip:alice@*" },
+	    *const l2[] = { "LIID-A", NULL, NULL, "LIID-D" };
+	static const uint8_t end1[] = { 0, 1 }, end2[] = { 0, 0, 1 };
+	struct voip *v = engine(ids, 2);
+	struct dlg d2 = { "v2@203.0.113.10", "sip:dave@d.example", "td",
+	    "sip:carl@c.example", NULL, 1 };
+	struct dlg d3 = { "v3@192.0.2.1", "sip:alice@a.example", "t3",
+	    "sip:dan@e.example", NULL, 1 };
+	char m2[8192];
+
+	(void)state;
+	reset_dlg();
+	gen_req(msg, sizeof(msg), "INVITE", &D, 0, 1, NULL, offer);
+	udp(v, A, 5060, B, 5060, msg, strlen(msg), 0);
+	D.callee_tag = "tb";
+	gen_resp(msg, sizeof(msg), 200, "OK", &D, 0, 1, "INVITE", NULL, answer);
+	udp(v, B, 5060, A, 5060, msg, strlen(msg), 0);
+	udp(v, A, 4000, B, 5000, "x", 1, 0);
+	assert_int_equal(nrec, 6);
+	cc(5, 1, 501, 0, ETSI_FROM_TARGET, "x");
+
+	/* alice's warrant (slot 1) ends, carl's comes in as slot 2 */
+	voip_ids_free(voip_ids_swap(v, ids_of(v, u1, l1, 3), end1, 2, now));
+	assert_int_equal(nrec, 7);
+	iri(6, 1, 501, 2, ETSI_IRI_END, NULL);
+	liid_is(6, "LIID-B");
+	udp(v, A, 4000, B, 5000, "y", 1, 0);
+	assert_int_equal(nrec, 8);
+	cc(7, 0, 500, 1, ETSI_TO_TARGET, "y");
+	gen_req(m2, sizeof(m2), "INVITE", &d2, 0, 1, NULL, NULL);
+	udp(v, "203.0.113.10", 5060, "203.0.113.11", 5060, m2, strlen(m2), 0);
+	assert_int_equal(nrec, 9);
+	iri(8, 2, 502, 0, ETSI_IRI_BEGIN, m2);
+	liid_is(8, "LIID-C");
+	gen_req(m2, sizeof(m2), "INVITE", &d3, 0, 1, NULL, NULL);	/* alice: nobody's now */
+	udp(v, A, 5060, "203.0.113.12", 5060, m2, strlen(m2), 0);
+	assert_int_equal(nrec, 9);
+
+	/* carl's warrant ends: the last on its call, which ends; alice's again, as slot 3 */
+	voip_ids_free(voip_ids_swap(v, ids_of(v, u2, l2, 4), end2, 3, now));
+	assert_int_equal(nrec, 10);
+	iri(9, 2, 502, 1, ETSI_IRI_END, NULL);
+	d2.callee_tag = "tc";
+	gen_resp(m2, sizeof(m2), 180, "Ringing", &d2, 0, 1, "INVITE", NULL, NULL);
+	udp(v, "203.0.113.11", 5060, "203.0.113.10", 5060, m2, strlen(m2), 0);
+	assert_int_equal(nrec, 10);
+	assert_int_equal(sipcalls_stats(voip_calls(v))->err[SIPCALL_E_AFTER_END], 1);
+	/* the running call: bob's CIN goes on, alice's new warrant joins at the next message */
+	gen_req(msg, sizeof(msg), "ACK", &D, 0, 1, NULL, NULL);
+	udp(v, A, 5060, B, 5060, msg, strlen(msg), 0);
+	assert_int_equal(nrec, 12);
+	iri(10, 0, 500, 2, ETSI_IRI_CONTINUE, msg);
+	iri(11, 3, 503, 0, ETSI_IRI_BEGIN, msg);
+	liid_is(10, "LIID-A");
+	liid_is(11, "LIID-D");
+	/* alice's other call, running but untracked, is taken from its next message */
+	d3.callee_tag = "te";
+	gen_resp(m2, sizeof(m2), 200, "OK", &d3, 0, 1, "INVITE", NULL, NULL);
+	udp(v, "203.0.113.12", 5060, A, 5060, m2, strlen(m2), 0);
+	assert_int_equal(nrec, 13);
+	iri(12, 3, 504, 0, ETSI_IRI_BEGIN, m2);
+	udp(v, B, 5000, A, 4000, "z", 1, 0);
+	assert_int_equal(nrec, 15);
+	cc(13, 0, 500, 2, ETSI_FROM_TARGET, "z");
+	cc(14, 3, 503, 0, ETSI_TO_TARGET, "z");
+	gen_req(msg, sizeof(msg), "BYE", &D, 1, 2, NULL, NULL);
+	udp(v, B, 5060, A, 5060, msg, strlen(msg), 0);
+	gen_resp(msg, sizeof(msg), 200, "OK", &D, 1, 2, "BYE", NULL, NULL);
+	udp(v, A, 5060, B, 5060, msg, strlen(msg), 0);
+	assert_int_equal(nrec, 19);
+	iri(17, 0, 500, 4, ETSI_IRI_END, msg);
+	iri(18, 3, 503, 2, ETSI_IRI_END, msg);
+	assert_int_equal(sipcalls_media_count(voip_calls(v)), 0);
+	clear();
+	voip_free(v);
+}
+
 int
 main(void)
 {
@@ -503,6 +626,7 @@ main(void)
 		cmocka_unit_test(test_fragments_and_tcp),
 		cmocka_unit_test(test_content_and_bad),
 		cmocka_unit_test(test_window),
+		cmocka_unit_test(test_reload),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
