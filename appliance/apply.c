@@ -7,6 +7,7 @@
 
 #include "dp.h"
 #include "seqkeep.h"
+#include "session/sip/voipdp.h"
 #include "session/track/track.h"
 #include "util/log.h"
 
@@ -18,6 +19,7 @@ struct lt_apply {
 	struct lt_match *match, *old;
 	void *idents;
 	uint32_t nidents;
+	void *voip;			/* the VoIP engine's identities, by slot */
 	uint8_t *dropped;		/* [slots_cap]: slots this reload ends */
 	uint64_t token;
 	volatile int published;
@@ -106,6 +108,7 @@ apply_free(struct lt_apply *ap)
 {
 	free(ap->slot_of);
 	free(ap->dropped);
+	lt_voip_reload_free(ap->voip);
 	free(ap);
 }
 
@@ -176,6 +179,8 @@ lt_apply_start(struct lt_config *cfg, char *err, size_t errlen)
 	ap->match = lt_match_build_slots(cfg, ap->slot_of, (int)rte_socket_id(), err, errlen);
 	if (ap->match == NULL)
 		goto fail;
+	if (lt_voip_reload_build(cfg, ap->slot_of, ap->nslots, &ap->voip, err, errlen) < 0)
+		goto fail;
 	if (lt_track_enabled() &&
 	    (ap->idents = lt_track_idents_build(cfg, ap->slot_of, &ap->nidents)) == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -243,6 +248,8 @@ lt_apply_publish(void)
 	if (ap->idents != NULL)
 		lt_track_idents_swap(ap->idents, ap->nidents);
 	ap->idents = NULL;
+	lt_voip_reload_publish(ap->voip, ap->dropped, ap->first_new, now);
+	ap->voip = NULL;
 	lt_track_new_warrants(ap->first_new);
 	__atomic_fetch_add(&lt_dp.windows_changed, 1, __ATOMIC_RELEASE);
 done:

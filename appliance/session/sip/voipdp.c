@@ -162,21 +162,23 @@ on_record(void *ctx, uint32_t warrant, int is_cc, const uint8_t *rec, size_t len
 	}
 }
 
-/* The engine's warrants and targets: every warrant of the config, by slot. */
-static int
-engine_warrants(const struct lt_config *cfg)
+/*
+ * The engine's warrants (by slot: warrant i of cfg is slot_of[i], or i if
+ * slot_of is NULL) and targets in w[nslots] and t[cfg->nsipids].  Returns
+ * the number of targets.
+ */
+static uint32_t
+engine_warrants(const struct lt_config *cfg, const uint32_t *slot_of,
+    struct voip_warrant *wv, struct sipcall_target *t)
 {
 	uint32_t nt = 0;
 
-	V.warrants = calloc(cfg->nwarrants ? cfg->nwarrants : 1, sizeof(*V.warrants));
-	V.targets = calloc(cfg->nsipids ? cfg->nsipids : 1, sizeof(*V.targets));
-	if (V.warrants == NULL || V.targets == NULL)
-		return -1;
 	for (uint32_t i = 0; i < cfg->nwarrants; i++) {
 		const struct lt_warrant *w = &cfg->warrants[i];
 		const struct lt_agency *a = &cfg->agencies[w->agency];
+		uint32_t s = slot_of != NULL ? slot_of[i] : i;
 
-		V.warrants[i].id = (struct etsi_ident){
+		wv[s].id = (struct etsi_ident){
 			.pspdu_version = a->pspdu_version, .liid = w->liid,
 			.liid_len = w->liid_len,
 			.auth_cc = cfg->auth_cc[0] ? cfg->auth_cc : NULL,
@@ -184,22 +186,30 @@ engine_warrants(const struct lt_config *cfg)
 			.ne_id = cfg->ne_id[0] ? cfg->ne_id : NULL,
 			.delivery_cc = cfg->delivery_cc[0] ? cfg->delivery_cc : NULL,
 		};
-		V.warrants[i].content = (uint8_t)w->content;
+		wv[s].content = (uint8_t)w->content;
 		for (uint32_t k = 0; k < w->nsipids; k++) {
 			/* a stored URI the tracker cannot take: said, and the others go on */
 			if (sipcall_target_parse(w->sipids[k].v, w->sipids[k].len,
-			    &V.targets[nt], NULL, 0) < 0) {
+			    &t[nt], NULL, 0) < 0) {
 				log_err("warrant %u: SIP identity %u is not one the call tracker "
 				    "can match (sip:user@host, tel:+N, sip:user@*, sip:*@host): "
 				    "not intercepted", i + 1, k + 1);
 				continue;
 			}
-			V.targets[nt].warrant = i;
-			V.targets[nt].from_ok = w->sip_from;
+			t[nt].warrant = s;
+			t[nt].from_ok = w->sip_from;
 			nt++;
 		}
 	}
-	return (int)nt;
+	return nt;
+}
+
+static int
+engine_alloc(uint32_t nslots, uint32_t nsipids)
+{
+	V.warrants = calloc(nslots ? nslots : 1, sizeof(*V.warrants));
+	V.targets = calloc(nsipids ? nsipids : 1, sizeof(*V.targets));
+	return V.warrants != NULL && V.targets != NULL ? 0 : -1;
 }
 
 int
@@ -215,7 +225,7 @@ lt_voip_init(const struct lt_config *cfg, int socket)
 	};
 	struct voip_cfg vc = { .record = on_record, .active = on_active,
 	    .media_ep = on_media_ep };
-	int nt;
+	uint32_t nt;
 
 	if (cfg->sip.nservers == 0 && cfg->nsipids == 0)
 		return 0;
@@ -226,12 +236,13 @@ lt_voip_init(const struct lt_config *cfg, int socket)
 		return 0;
 	}
 	V.cfg = cfg;
-	if ((nt = engine_warrants(cfg)) < 0)
+	if (engine_alloc(cfg->nwarrants, cfg->nsipids) < 0)
 		return -1;
+	nt = engine_warrants(cfg, NULL, V.warrants, V.targets);
 	vc.calls = (struct sipcalls_cfg){ .max_calls = cfg->sip.max_calls,
 	    .setup_us = (int64_t)cfg->sip.setup_timeout_s * 1000000,
 	    .idle_us = (int64_t)cfg->sip.call_timeout_s * 1000000,
-	    .targets = V.targets, .ntargets = (uint32_t)nt, .first_cin = 1 };
+	    .targets = V.targets, .ntargets = nt, .first_cin = 1 };
 	vc.warrants = V.warrants;
 	vc.nwarrants = cfg->nwarrants ? cfg->nwarrants : 1;
 	memcpy(vc.sip_ports, cfg->sip.ports, sizeof(vc.sip_ports));
@@ -260,6 +271,60 @@ lt_voip_free(void)
 	free(V.targets);
 	memset(&V, 0, sizeof(V));
 	lt_voip_on = false;
+}
+
+int
+lt_voip_reload_build(const struct lt_config *cfg, const uint32_t *slot_of, uint32_t nslots,
+    void **out, char *err, size_t errlen)
+{
+	struct voip_warrant *wv;
+	struct sipcall_target *t;
+	uint32_t nt;
+
+	*out = NULL;
+	if (!lt_voip_on) {
+		if (cfg->nsipids > 0)
+			log_err("reload: warrants name SIP identities but the VoIP engine did not "
+			    "start (no sip section at start): a restart is needed for them");
+		return 0;
+	}
+	if (cfg->sip.nservers != V.cfg->sip.nservers ||
+	    memcmp(cfg->sip.servers, V.cfg->sip.servers,
+	    cfg->sip.nservers * sizeof(cfg->sip.servers[0])) != 0 ||
+	    cfg->sip.nports != V.cfg->sip.nports ||
+	    memcmp(cfg->sip.ports, V.cfg->sip.ports, sizeof(cfg->sip.ports)) != 0)
+		log_warn("reload: the sip section changed: it takes effect at the next "
+		    "restart (warrants apply now)");
+	wv = calloc(nslots ? nslots : 1, sizeof(*wv));
+	t = calloc(cfg->nsipids ? cfg->nsipids : 1, sizeof(*t));
+	if (wv == NULL || t == NULL) {
+		free(wv);
+		free(t);
+		snprintf(err, errlen, "out of memory building the SIP identities");
+		return -1;
+	}
+	nt = engine_warrants(cfg, slot_of, wv, t);
+	*out = voip_ids_new(V.engine, wv, nslots ? nslots : 1, t, nt);
+	free(wv);
+	free(t);
+	if (*out == NULL) {
+		snprintf(err, errlen, "out of memory building the SIP identities");
+		return -1;
+	}
+	return 0;
+}
+
+void
+lt_voip_reload_publish(void *ids, const uint8_t *ended, uint32_t nended, int64_t now_us)
+{
+	if (ids != NULL)
+		voip_ids_free(voip_ids_swap(V.engine, ids, ended, nended, now_us));
+}
+
+void
+lt_voip_reload_free(void *ids)
+{
+	voip_ids_free(ids);
 }
 
 void

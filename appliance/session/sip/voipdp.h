@@ -14,6 +14,19 @@ int lt_voip_init(const struct lt_config *cfg, int socket);
 void lt_voip_free(void);
 
 /*
+ * A live reload.  Main lcore: the engine's warrants (by slot) and SIP
+ * identities of cfg into *out (NULL if the engine does not run); 0, or -1
+ * with why in err.  Session lcore, at the publish point: the identities
+ * swapped in, slots s < nended with ended[s] set end their calls first.
+ * Main lcore: an identity set never published.
+ */
+int lt_voip_reload_build(const struct lt_config *cfg, const uint32_t *slot_of,
+    uint32_t nslots, void **out, char *err, size_t errlen);
+void lt_voip_reload_publish(void *ids, const uint8_t *ended, uint32_t nended,
+    int64_t now_us);
+void lt_voip_reload_free(void *ids);
+
+/*
  * Worker, for a packet that passed the filter: SIP to or from a SIP server
  * (or a fragment of one), or UDP to or from an address a call's media uses.
  * Lock-free; the caller hands the packet to the session lcore.
