@@ -14,7 +14,7 @@ build_asan=${BUILD_ASAN:-build-asan}
 pkgs=(meson ninja-build pkg-config gcc dpdk-dev libdpdk-dev libconfig-dev libssl-dev
 	libsodium-dev libjansson-dev libcmocka-dev libpcap-dev python3 clang
 	libclang-rt-14-dev valgrind iproute2
-	freeradius freeradius-utils tcpdump busybox python3-pexpect)
+	freeradius freeradius-utils tcpdump busybox python3-pexpect sip-tester)
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # sippcap.sh OUTDIR - real SIPp calls captured: OUTDIR/sipp.pcap.
-# In a network namespace of our own (lt-S-sipp-PID), three SIPp UAS answer on 10.199.0.2,
+# In a network namespace of our own (lt-sipp-PID), three SIPp UAS answer on 10.199.0.2,
 # .3 and .4 (echoing RTP); three SIPp UACs on 10.199.0.1 call bob@.2, carl@.3 and dan@.4
 # at the same time, two calls each, each call with two seconds of G.711 RTP from Debian's
 # sip-tester pcap (uac_rtp.xml); a ping runs alongside.  tcpdump on lo takes it all.
@@ -11,7 +11,7 @@ out=$(realpath "${1:?usage: sippcap.sh OUTDIR}")
 [ "$(id -u)" = 0 ] || { echo "sippcap.sh: needs root; skipped"; exit 77; }
 command -v sipp >/dev/null || { echo "sippcap.sh: no sipp (apt-get install sip-tester); skipped"; exit 77; }
 [ -f /usr/share/sip-tester/g711a.pcap ] || { echo "sippcap.sh: no g711a.pcap; skipped"; exit 77; }
-ns=lt-S-sipp-$$
+ns=lt-sipp-$$
 pids=()
 cleanup() {
 	local rc=$? p
