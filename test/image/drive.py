@@ -183,7 +183,7 @@ def install(a):
 
 
 def seal(a):
-    w = {"liid": "IMG-TEST-1", "case_id": "image-case-1", "agency": "lea1", "cin": 7,
+    w = {"liid": a.liid, "case_id": "image-case-1", "agency": "lea1", "cin": 7,
          "content": "both", "level": "full", "start": "2026-01-01T00:00:00Z",
          "targets": {"ip": [TARGET + "/32"]},
          "authority": {"issued_by": "High Court", "authorized_by": "Judge",
@@ -193,8 +193,10 @@ def seal(a):
     with open(wj, "w") as f:
         json.dump(w, f)
     ltw = os.path.join(a.work, "w1.ltw")
+    if os.path.exists(ltw):
+        os.unlink(ltw)      # seal never overwrites
     sh([a.lawtap, "warrant", "seal", "--key", os.path.join(a.work, "court.sk"), "--to",
-        os.path.join(a.work, "appliance.pub"), "--serial", "1", "--valid-for", "1d", wj, ltw],
+        os.path.join(a.work, "appliance.pub"), "--serial", str(a.nwarrants), "--valid-for", "1d", wj, ltw],
        stdout=subprocess.DEVNULL)
     img = os.path.join(a.work, "import.img")
     if os.path.exists(img):
@@ -245,6 +247,10 @@ def installed(a, img):
     lemf = subprocess.Popen([a.lawtap, "lemf", "--listen", "127.0.0.1:%d" % a.hi2,
                              "--listen", "127.0.0.1:%d" % a.hi3, "--out", out],
                             stdout=lemf_log, stderr=subprocess.STDOUT)
+    # whatever the guest transmits on the capture NIC arrives here: it must stay silent
+    listen = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    listen.bind(("127.0.0.1", a.cap_out))
+    listen.setblocking(False)
     t0 = time.monotonic()
     g = Guest(a, "2-installed", extra_drive=img)
     try:
@@ -289,7 +295,7 @@ def installed(a, img):
                 time.sleep(0.01)
             sent = min(sent + 20, len(fr))
             time.sleep(1)
-            n, seqs = count_cc(out, "IMG-TEST-1")
+            n, seqs = count_cc(out, a.liid)
             if sent == len(fr) and n >= NFRAMES:
                 break
         timed("replay of %d frames until the LEMF had %d CC records" % (NFRAMES, n), t0)
@@ -299,7 +305,7 @@ def installed(a, img):
         with open(out) as f:
             for line in f:
                 r = json.loads(line)
-                if r.get("liid") == "IMG-TEST-1":
+                if r.get("liid") == a.liid:
                     by_dir.setdefault(r["kind"], []).append(r.get("seq"))
         cc = by_dir.get("CC", [])
         if sorted(cc) != list(range(len(cc))):
@@ -315,6 +321,16 @@ def installed(a, img):
         if h * 3600 + m * 60 + s < 90:
             fail("lawtap.service restarted (up %d:%02d:%02d, watchdog?)" % (h, m, s))
         say("lawtap.service up %d:%02d:%02d, never restarted" % (h, m, s))
+        sent = 0
+        while True:
+            try:
+                listen.recv(65536)
+                sent += 1
+            except BlockingIOError:
+                break
+        if sent:
+            fail("the appliance sent %d frames out of its capture port" % sent)
+        say("capture port silent: no frame sent by the appliance")
         g.menu("13")
         g.answer("systemctl poweroff now? Type yes: ", "yes")
         g.wait_exit()
@@ -366,7 +382,8 @@ def uefi_disk(a):
     try:
         g.expect("lawtap console: operator", BOOT_TIMEOUT, "the console menu under UEFI")
         g.menu("5")
-        g.expect(r"Warrants: 1 in the store, 1 active", STEP_TIMEOUT, "the warrant count")
+        g.expect(r"Warrants: %d in the store, %d active" % (a.nwarrants, a.nwarrants),
+                 STEP_TIMEOUT, "the warrant count")
         g.enter_menu()
         timed("installed disk boot under UEFI to the console menu", t0)
     finally:
@@ -391,7 +408,8 @@ def upgrade(a):
         g.expect(r"\(previous, slot a\)", BOOT_TIMEOUT, "the rollback entry in the boot menu")
         g.expect("lawtap console: operator", BOOT_TIMEOUT, "the upgraded console menu")
         g.menu("5")
-        g.expect(r"Warrants: 1 in the store", STEP_TIMEOUT, "the warrant kept by the upgrade")
+        g.expect(r"Warrants: %d in the store" % a.nwarrants, STEP_TIMEOUT,
+                 "the warrant kept by the upgrade")
         g.enter_menu()
         timed("upgraded slot b boots with the store kept", t0)
     finally:
@@ -417,9 +435,11 @@ def main():
     os.makedirs(a.work, exist_ok=True)
     a.disk = os.path.join(a.work, "disk.qcow2")
     ports = os.path.join(a.work, "ports.json")
+    a.liid, a.nwarrants = "IMG-TEST-1", 1
     if a.reuse_disk:
         with open(ports) as f:
             a.ssh_port, a.hi2, a.hi3, a.cap_out, a.cap_in = json.load(f)
+        a.liid, a.nwarrants = "IMG-TEST-2", 2     # the store has the first run's warrant
     else:
         for f in ("officer", "officer.pub", "court.sk", "court.pk"):
             if os.path.exists(os.path.join(a.work, f)):
