@@ -402,7 +402,7 @@ cmd_run(int argc, char **argv)
 	static struct lt_config cfg;
 	struct lt_rxq rxq[RTE_MAX_LCORE];
 	struct args a;
-	char *av[256], err[512];
+	char *av[256], err[512], shm[sizeof(lt_dp.shm_dir)];
 	struct lt_ctl *ctl = NULL;
 	uint32_t nstored = 0;
 	int ac, nq, rc = 0;
@@ -530,7 +530,10 @@ cmd_run(int argc, char **argv)
 		log_err("%s", err);
 out:
 	lt_seqkeep_free();
+	snprintf(shm, sizeof(shm), "%s", lt_dp.shm_dir);
 	lt_dp_teardown(&cfg);
+	if (shm[0] != '\0')
+		(void)rmdir(shm);	/* only when no queue or number waits there */
 	lt_apply_free();
 	lt_ports_stop();
 	{

@@ -27,6 +27,7 @@ static struct {
 	struct lt_seqstate old;		/* as loaded: warrants not running now are kept */
 	struct lt_seqshadow *shadow;	/* [lt_dp.slots_cap], mapped from shm_dir */
 	size_t shadow_len;
+	char shadow_path[4096];
 } K;
 
 static uint64_t
@@ -53,6 +54,7 @@ shadow_map(const char *shm_dir, bool *had, char *err, size_t errlen)
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/%s", shm_dir, SHADOW_FILE);
+	snprintf(K.shadow_path, sizeof(K.shadow_path), "%s", path);
 	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0 ||
 	    fstat(fd, &sb) < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
@@ -254,6 +256,9 @@ lt_seqkeep_save(bool clean, char *err, size_t errlen)
 			ss.e[ss.n++] = K.old.e[i];
 	r = lt_seqstate_save(K.dir, K.key, &ss, err, errlen);
 	lt_seqstate_free(&ss);
+	/* seq.bin now holds the exact numbers: the shadow is not needed */
+	if (r == 0 && clean && K.shadow != NULL)
+		unlink(K.shadow_path);
 	return r;
 }
 

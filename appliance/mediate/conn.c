@@ -357,6 +357,8 @@ handle_rx(struct lt_conn *c, uint64_t now)
 	if (n == 0) {
 		if (c->state == LT_CONN_FINISHING) {
 			xport_close(c);
+			/* the agency read all there was before it closed: confirmed */
+			lt_connq_confirm(&c->cq, c->cq.wend);
 			change_state(c, LT_CONN_CLOSED, now, "delivered, closed by peer");
 			return;
 		}

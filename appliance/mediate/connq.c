@@ -176,6 +176,7 @@ map_file(struct lt_connq *cq, const char *path, size_t qbytes, char *err, size_t
 	}
 	cq->shm = (struct lt_connq_shm *)m;
 	cq->maplen = len;
+	snprintf(cq->mappath, sizeof(cq->mappath), "%s", path);
 	lt_sendq_init_at(&cq->q, m + LT_CONNQ_SHM_HDR, qbytes);
 	cq->win = m + LT_CONNQ_SHM_HDR + qbytes;
 	if (!fresh && memcmp(cq->shm->magic, SHM_MAGIC, 8) == 0 &&
@@ -228,6 +229,9 @@ void
 lt_connq_free(struct lt_connq *cq)
 {
 	if (cq->shm != NULL) {
+		/* nothing waits and nothing is unconfirmed: the next run needs no file */
+		if (cq->q.records == 0 && cq->wstart == cq->wend)
+			unlink(cq->mappath);
 		munmap(cq->shm, cq->maplen);
 		cq->shm = NULL;
 		cq->win = NULL;

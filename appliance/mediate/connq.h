@@ -71,6 +71,7 @@ struct lt_connq {
 
 	struct lt_connq_shm *shm;	/* the map file, or NULL: memory of our own */
 	size_t maplen;
+	char mappath[256];
 	uint64_t recovered;		/* records a killed run left in the map file */
 	char recover_msg[160];		/* why they could not be taken over, if so */
 
@@ -98,6 +99,7 @@ struct lt_connq {
  */
 int lt_connq_init(struct lt_connq *cq, size_t qbytes, size_t wcap, struct lt_spool *sp,
     const char *mapfile, char *err, size_t errlen);
+/* A map file left with nothing in it is removed. */
 void lt_connq_free(struct lt_connq *cq);
 
 /* Room for a record of at most max bytes, or NULL if there is none anywhere. */
