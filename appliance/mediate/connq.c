@@ -334,12 +334,29 @@ lt_connq_peek(struct lt_connq *cq, size_t *len, size_t *left)
 		*left = cq->wrec_left;
 		return cq->win + p0;
 	}
-	room = cq->wcap - (cq->wend - cq->wstart);
-	if (room == 0 || (p = lt_sendq_peek(&cq->q, len)) == NULL)
-		return NULL;
+	/* Even with nothing to write now, a record may be half written: say so. */
 	*left = lt_sendq_record_left(&cq->q);
-	if (*len > room)
-		*len = (size_t)room;
+	if ((p = lt_sendq_peek(&cq->q, len)) == NULL)
+		return NULL;
+	room = cq->wcap - (cq->wend - cq->wstart);
+	if (*len > room) {
+		/*
+		 * A record is begun only when the window has room for all of it, so
+		 * the one in flight always fits: cut at the last whole record.
+		 */
+		size_t off = *left;
+
+		while (off < room) {
+			size_t rl = lt_der_tlv_len(p + off, *len - off);
+
+			if (rl == 0 || off + rl > room)
+				break;
+			off += rl;
+		}
+		if (off == 0)
+			return NULL;
+		*len = off;
+	}
 	return p;
 }
 

@@ -378,6 +378,38 @@ kill_loses_nothing(void **state)
 	unlink(path);
 }
 
+/*
+ * The window full: writing stops at a record boundary, so a keep-alive can
+ * go out between records, and the stream stays whole records.
+ */
+static void
+window_full_stops_between_records(void **state)
+{
+	static struct wire w;
+	struct lt_connq cq;
+	size_t len, left;
+	uint32_t next = 0;
+
+	(void)state;
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(lt_connq_init(&cq, 65536, 1000, NULL, NULL, err, sizeof(err)), 0);
+	for (uint32_t i = 0; i < 100; i++)
+		put(&cq, i);
+	for (int round = 0; round < 1000 && !lt_connq_idle(&cq); round++) {
+		pump(&cq, &w, 100000, 333);
+		/* nothing more fits: not in the middle of a record */
+		assert_null(lt_connq_peek(&cq, &len, &left));
+		assert_int_equal(left, 0);
+		assert_int_equal(w.plen, 0);
+		assert_true(lt_connq_unconfirmed(&cq) <= 1000);
+		lt_connq_confirm(&cq, lt_connq_mark(&cq));
+	}
+	for (size_t k = 0; k < w.n; k++)
+		assert_int_equal(w.ids[k], next++);
+	assert_int_equal(next, 100);
+	lt_connq_free(&cq);
+}
+
 static void
 memory_only_refuses_when_full(void **state)
 {
@@ -402,6 +434,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(restart_sends_the_spool_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(quota_counts_per_stream, setup, teardown),
 		cmocka_unit_test_setup_teardown(kill_loses_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(window_full_stops_between_records, setup, teardown),
 		cmocka_unit_test_setup_teardown(memory_only_refuses_when_full, setup, teardown),
 	};
 
