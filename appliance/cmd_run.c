@@ -324,6 +324,24 @@ is_closed(const struct lt_worker *w)
 }
 
 /* The management lcore: watch signals and phases while the workers run. */
+/* Queued records in tmpfs stay in RAM unless the kernel may swap them out. */
+static void
+swap_warning(const char *dir)
+{
+	char line[256];
+	int n = 0;
+	FILE *f = fopen("/proc/swaps", "r");
+
+	if (f == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL)
+		n++;
+	fclose(f);
+	if (n > 1)
+		log_warn("swap is on: the records queued in %s could be written to it "
+		    "(the appliance image has no swap; turn it off)", dir);
+}
+
 /*
  * A tmpfs directory of this state directory's own: the queues and numbers
  * that must outlive a SIGKILL (not a reboot) are mapped from files there.
@@ -345,6 +363,7 @@ shm_dir(const char *state, char *out, size_t outlen, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: cannot create it: %s", out, strerror(errno));
 		return -1;
 	}
+	swap_warning(out);
 	return 0;
 }
 

@@ -8,7 +8,10 @@
 # it may leave no core file; afterwards no canary, in text, hex or base64 (or
 # binary, for the address and MAC), may be found in the state directory (the
 # ciphertext store.bin among it), the logs, the daemon's DPDK runtime files,
-# /dev/shm files made meanwhile, or any other file the test made.
+# /dev/shm files made meanwhile, or any other file the test made.  The
+# exception is each connection's queue file in /dev/shm/lawtap-*/ (tmpfs, kept
+# in RAM so that queued records outlive a SIGKILL): it holds the records as
+# the daemon's memory does, so it is only checked to be root's alone.
 #
 # Not searched: the warrant sources and sealed files (src/, they are the
 # issuer's), and what the test LEMF received (lea/: the agency is entitled to
@@ -369,6 +372,14 @@ for root in roots:
                 continue
             if root == "/dev/shm" and os.path.getmtime(p) < made:
                 continue	# not this run's
+            if root == "/dev/shm" and p.endswith(".q") and \
+                    os.path.basename(d).startswith("lawtap-"):
+                # a connection's queue kept in RAM (tmpfs) across a SIGKILL: the
+                # records themselves, like the daemon's own memory; root only
+                if os.stat(p).st_mode & 0o077 or os.stat(d).st_mode & 0o077:
+                    print("secrets.sh: %s or its directory is open to others" % p)
+                    found.append((p, "mode", "permissions"))
+                continue
             data = open(p, "rb").read()
             files += 1
             # binary forms only where no packet bytes belong (dpdk: mbuf memory)
